@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh machine with Python 3.11:
+#   make serve   create .venv if missing or stale, then serve both languages on :8000
+#   make test    run the whole verification; non-zero exit on any failure
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: venv serve test build outputs lint clean
+
+# The stamp is older than requirements.txt or the npm lock file -> reinstall.
+$(STAMP): requirements.txt package.json package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --requirement requirements.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+venv: $(STAMP)
+
+serve: venv
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+test: venv
+	$(BIN)/python -m pytest
+
+build: venv
+	$(BIN)/mkdocs build --strict
+
+# Rewrite every `#>` block from a real run, then show what changed.
+outputs: venv
+	$(BIN)/python -m tests.snippet_outputs --update
+	git --no-pager diff --stat -- snippets
+
+lint: venv
+	$(BIN)/ruff check snippets tests hooks
+
+clean:
+	rm -rf site .cache
