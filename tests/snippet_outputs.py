@@ -23,6 +23,7 @@ real run so that a deliberate change becomes a reviewable diff (``make outputs``
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import difflib
 import io
@@ -150,22 +151,28 @@ def check_source(text: str, filename: str) -> list[str]:
 def rewrite(text: str, filename: str) -> str:
     """Return ``text`` with every ``#>`` block replaced by what the code really prints.
 
-    A block goes right after the code that printed it, but before the blank lines and
-    ``# --8<-- [end:...]`` markers that close a section, so it stays in the section.
+    Top-level statements run one at a time, and each one's output is written right
+    under its last line: the ``#>`` lines always sit under the code that printed them
+    (a loop's output under the loop, a ``try`` block's under the ``try``).
     """
     namespace = fresh_namespace(filename)
-    out: list[str] = []
-    for chunk in parse(text):
-        run_chunk(chunk, namespace, filename)
-        code = list(chunk.code_lines)
-        tail: list[str] = []
-        while code and (not code[-1].strip() or SECTION_END.match(code[-1])):
-            tail.insert(0, code.pop())
-        out.extend(code)
-        printed = normalise(chunk.printed)
+    source_lines = [line for line in text.splitlines() if not line.startswith(PREFIX)]
+    code = "\n".join(source_lines) + "\n"
+    tree = ast.parse(code, filename)
+    outputs: dict[int, str] = {}  # last line of a statement (1-based) -> its output
+    for statement in tree.body:
+        module = ast.Module(body=[statement], type_ignores=[])
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            exec(compile(module, filename, "exec"), namespace)
+        printed = normalise(buffer.getvalue())
         if printed:
-            out.extend(f"{PREFIX} {line}".rstrip() for line in printed.split("\n"))
-        out.extend(tail)
+            outputs[statement.end_lineno] = printed
+    out: list[str] = []
+    for number, line in enumerate(source_lines, start=1):
+        out.append(line)
+        if number in outputs:
+            out.extend(f"{PREFIX} {o}".rstrip() for o in outputs[number].split("\n"))
     return "\n".join(out) + "\n"
 
 

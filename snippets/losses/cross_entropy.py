@@ -146,8 +146,11 @@ w = torch.rand(5, generator=g, dtype=torch.float64)
 ours = cross_entropy(x, y, weight=w, label_smoothing=0.2)
 theirs = F.cross_entropy(x, y, weight=w, label_smoothing=0.2)
 print(f"{ours.item():.6f} {theirs.item():.6f}")
+#> 1.870047 1.870047
 print(torch.allclose(ours, theirs))
+#> True
 print(torch.allclose(nll_loss(x, y, w, reduction="none"), F.nll_loss(x, y, w, reduction="none")))
+#> True
 # --8<-- [end:from-scratch-check]
 
 # --8<-- [start:pitfall-float-target]
@@ -155,9 +158,6 @@ try:
     nn.CrossEntropyLoss()(inputs, target.float())
 except RuntimeError as err:
     print(err)
-#> 1.870047 1.870047
-#> True
-#> True
 #> expected target dtype to be Long or Byte, but got Float
 # --8<-- [end:pitfall-float-target]
 

@@ -1,0 +1,186 @@
+"""Examples for docs/losses/binary_cross_entropy.md: BCELoss and BCEWithLogitsLoss."""
+
+# --8<-- [start:setup]
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# 4 samples, 2 independent binary outputs each: logits and 0/1 targets (floats).
+logits = torch.tensor([[1.0, 2.0], [2.0, 2.0], [3.0, 4.0], [4.0, 5.0]])
+target = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+probs = torch.sigmoid(logits)  # BCELoss wants probabilities in [0, 1]
+# --8<-- [end:setup]
+
+# --8<-- [start:bce-reduction]
+print(probs)
+#> tensor([[0.7311, 0.8808],
+#>         [0.8808, 0.8808],
+#>         [0.9526, 0.9820],
+#>         [0.9820, 0.9933]])
+print(nn.BCELoss(reduction="none")(probs, target))
+#> tensor([[0.3133, 2.1269],
+#>         [0.1269, 2.1269],
+#>         [3.0486, 0.0181],
+#>         [4.0181, 0.0067]])
+print(nn.BCELoss(reduction="sum")(probs, target), nn.BCELoss()(probs, target))
+#> tensor(11.7856) tensor(1.4732)
+# --8<-- [end:bce-reduction]
+
+# --8<-- [start:bce-by-hand]
+x, y = probs[0, 0], target[0, 0]  # sigmoid(1) and a positive target
+l = -(y * torch.log(x) + (1 - y) * torch.log(1 - x))
+print(l)
+#> tensor(0.3133)
+# --8<-- [end:bce-by-hand]
+
+# --8<-- [start:bce-mean-is-plain]
+# 'mean' divides by the number of elements, here 8, even with weights.
+print(nn.BCELoss(reduction="sum")(probs, target) / target.numel())
+#> tensor(1.4732)
+# --8<-- [end:bce-mean-is-plain]
+
+# --8<-- [start:bce-weight]
+# weight is broadcast to the input's shape and multiplies each element's loss.
+per_column = torch.tensor([1.0, 2.0])  # shape (2,): broadcast over the rows
+print(nn.BCELoss(weight=per_column, reduction="none")(probs, target))
+#> tensor([[0.3133, 4.2539],
+#>         [0.1269, 4.2539],
+#>         [3.0486, 0.0363],
+#>         [4.0181, 0.0134]])
+per_sample = torch.tensor([[1.0], [0.0], [0.0], [1.0]])  # shape (4, 1): one per row
+print(nn.BCELoss(weight=per_sample, reduction="none")(probs, target))
+#> tensor([[0.3133, 2.1269],
+#>         [0.0000, 0.0000],
+#>         [0.0000, 0.0000],
+#>         [4.0181, 0.0067]])
+# The mean still divides by 8, not by the sum of the weights:
+print(nn.BCELoss(weight=per_sample)(probs, target))
+#> tensor(0.8081)
+# --8<-- [end:bce-weight]
+
+# --8<-- [start:bce-no-ignore-index]
+try:
+    nn.BCELoss(ignore_index=0)
+except TypeError as err:
+    print(err)
+#> _WeightedLoss.__init__() got an unexpected keyword argument 'ignore_index'
+# --8<-- [end:bce-no-ignore-index]
+
+# --8<-- [start:bce-mask]
+# To leave elements out, weigh them by 0 and divide by the number kept.
+mask = torch.tensor([[1.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+per_element = nn.BCELoss(reduction="none")(probs, target)
+print((per_element * mask).sum() / mask.sum())
+#> tensor(0.9401)
+# --8<-- [end:bce-mask]
+
+# --8<-- [start:with-logits]
+print(nn.BCEWithLogitsLoss(reduction="none")(logits, target))
+#> tensor([[0.3133, 2.1269],
+#>         [0.1269, 2.1269],
+#>         [3.0486, 0.0181],
+#>         [4.0181, 0.0067]])
+print(nn.BCEWithLogitsLoss(reduction="sum")(logits, target),
+      nn.BCEWithLogitsLoss()(logits, target))
+#> tensor(11.7856) tensor(1.4732)
+# --8<-- [end:with-logits]
+
+# --8<-- [start:pos-weight]
+pos_weight = torch.tensor([3.0])  # e.g. 100 positives for 300 negatives
+loss = nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")(logits, target)
+print(loss)
+#> tensor([[0.9398, 2.1269],
+#>         [0.3808, 2.1269],
+#>         [3.0486, 0.0544],
+#>         [4.0181, 0.0201]])
+print(loss.sum(), loss.mean())
+#> tensor(12.7158) tensor(1.5895)
+print(3 * nn.BCEWithLogitsLoss(reduction="none")(logits, target)[0, 0])
+#> tensor(0.9398)
+# --8<-- [end:pos-weight]
+
+# --8<-- [start:pos-weight-per-class]
+# One pos_weight per output column (class), broadcast along the last dimension.
+loss = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([1.0, 3.0]), reduction="none")
+print(loss(logits, target))
+#> tensor([[0.3133, 2.1269],
+#>         [0.1269, 2.1269],
+#>         [3.0486, 0.0544],
+#>         [4.0181, 0.0201]])
+# --8<-- [end:pos-weight-per-class]
+
+# --8<-- [start:stability]
+# A confident logit of 20 for a negative example, and -120 for a positive one.
+big = torch.tensor([20.0, -120.0], requires_grad=True)
+y = torch.tensor([0.0, 1.0])
+print(torch.sigmoid(big))  # float32 rounds these to exactly 1 and 0
+#> tensor([1., 0.], grad_fn=<SigmoidBackward0>)
+fused = F.binary_cross_entropy_with_logits(big, y, reduction="none")
+print(fused)  # the true losses are 20 and 120
+#> tensor([ 20., 120.], grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)
+unfused = F.binary_cross_entropy(torch.sigmoid(big), y, reduction="none")
+print(unfused)  # log(0) is clamped at -100: both losses are wrong
+#> tensor([100., 100.], grad_fn=<BinaryCrossEntropyBackward0>)
+(grad_fused,) = torch.autograd.grad(fused.sum(), big)
+(grad_unfused,) = torch.autograd.grad(unfused.sum(), big)
+print(grad_fused)  # sigmoid(x) - y: a strong signal to correct the mistake
+#> tensor([ 1., -1.])
+print(grad_unfused)  # no signal at all: training stalls on these examples
+#> tensor([0., -0.])
+# --8<-- [end:stability]
+
+from snippets.from_scratch.losses import (  # noqa: E402  (shown above)
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+)
+
+# --8<-- [start:from-scratch-check]
+g = torch.Generator().manual_seed(2)
+x = 30 * torch.randn(5, 3, generator=g, dtype=torch.float64)  # some large logits
+y = torch.randint(0, 2, (5, 3), generator=g).double()
+w = torch.rand(5, 1, generator=g, dtype=torch.float64)
+p = torch.tensor([0.5, 1.0, 4.0], dtype=torch.float64)
+ours = binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=p)
+theirs = F.binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=p)
+print(f"{ours.item():.6f} {theirs.item():.6f}")
+#> 7.164916 7.164916
+probs64 = torch.sigmoid(x / 30)
+print(torch.allclose(binary_cross_entropy(probs64, y, weight=w, reduction="none"),
+                     F.binary_cross_entropy(probs64, y, weight=w, reduction="none")))
+#> True
+# --8<-- [end:from-scratch-check]
+
+# --8<-- [start:pitfall-not-probabilities]
+try:
+    nn.BCELoss()(logits, target)  # logits, not probabilities
+except RuntimeError as err:
+    print(err)
+#> all elements of input should be between 0 and 1
+# --8<-- [end:pitfall-not-probabilities]
+
+# --8<-- [start:pitfall-shape]
+scores = torch.tensor([0.8, 0.3, 0.6])  # model output of shape (N,)
+labels = torch.tensor([[1.0], [0.0], [1.0]])  # labels of shape (N, 1)
+try:
+    nn.BCELoss()(scores, labels)
+except ValueError as err:
+    print(err)
+#> Using a target size (torch.Size([3, 1])) that is different to the input size (torch.Size([3])) is deprecated. Please ensure they have the same size.
+print(nn.BCELoss()(scores, labels.squeeze(1)))  # the fix: the same shape
+#> tensor(0.3635)
+try:
+    nn.BCEWithLogitsLoss()(scores, labels)
+except ValueError as err:
+    print(err)
+#> Target size (torch.Size([3, 1])) must be the same as input size (torch.Size([3]))
+# --8<-- [end:pitfall-shape]
+
+# --8<-- [start:pitfall-long-target]
+try:
+    nn.BCEWithLogitsLoss()(logits, target.long())
+except RuntimeError as err:
+    print(err)
+#> result type Float can't be cast to the desired output type Long
+print(nn.BCEWithLogitsLoss()(logits, target.long().float()))  # the fix: float targets
+#> tensor(1.4732)
+# --8<-- [end:pitfall-long-target]
