@@ -15,6 +15,7 @@ adds a download link, because mkdocs-jupyter's ``include_source`` would offer th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
@@ -22,6 +23,11 @@ import jupytext
 from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs_jupyter.plugin import NotebookFile
+
+# nbconvert's template embeds a module script that imports Mermaid from a CDN. Our
+# notebooks have no diagrams, and the site must not contact third-party hosts.
+_REMOTE_SCRIPT = re.compile(
+    r"<script[^>]*>(?:(?!</script>).)*?import\(\s*[\"'](?:https?:)?//.*?</script>", re.S)
 
 DOWNLOAD_LABEL = {"en": "Download this notebook", "zh": "下载此笔记本"}
 
@@ -77,6 +83,7 @@ def on_page_content(html: str, page, config, files) -> str:
     jupyter, _ = _plugins(config)
     if not _is_notebook(jupyter, page.file):
         return html
+    html = _REMOTE_SCRIPT.sub("", html)
     label = DOWNLOAD_LABEL.get(page.file.locale, DOWNLOAD_LABEL["en"])
     name = _ipynb_name(page)
     link = (

@@ -10,15 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-
-
-def pages(lang: str) -> list[Path]:
-    """Markdown pages of one language, relative to docs/ (suffix layout: page.zh.md)."""
-    md = sorted(p.relative_to(DOCS) for p in DOCS.rglob("*.md"))
-    if lang == "en":
-        return [p for p in md if not p.name.endswith(".zh.md")]
-    return [p for p in md if p.name.endswith(f".{lang}.md")]
 
 
 @pytest.fixture(scope="session")

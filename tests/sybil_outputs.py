@@ -16,7 +16,8 @@ from tests.snippet_outputs import ROOT, fresh_namespace, mismatch, parse, run_ch
 
 def evaluate(example: Example) -> str | None:
     chunk = example.parsed
-    name = str(Path(example.path).relative_to(ROOT))
+    path = Path(example.path)
+    name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     run_chunk(chunk, example.namespace, name)
     return mismatch(chunk, name)
 

@@ -1,0 +1,84 @@
+"""The reader's contract, checked on the Markdown sources.
+
+* Copying a page's code blocks in order into a fresh interpreter prints exactly the
+  ``#>`` lines shown (both languages).
+* Both languages have the same pages, and each page pair includes the same snippet
+  sections in the same order.
+* Every snippet module runs as ``python -m snippets.<part>.<page>`` and prints what its
+  ``#>`` lines show.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.pages import (
+    DOCS,
+    ROOT,
+    includes,
+    markdown_pages,
+    page_program,
+    sections,
+    translation,
+)
+from tests.snippet_outputs import check_source, normalise, parse, snippet_modules
+
+EN_PAGES = markdown_pages("en")
+ZH_PAGES = markdown_pages("zh")
+PAGES_WITH_CODE = [p for p in EN_PAGES + ZH_PAGES if includes(DOCS / p)]
+
+
+def test_both_languages_have_the_same_pages():
+    assert [translation(p, "zh") for p in EN_PAGES] == ZH_PAGES
+
+
+@pytest.mark.parametrize("page", EN_PAGES, ids=str)
+def test_translation_includes_the_same_sections(page):
+    assert includes(DOCS / translation(page, "zh")) == includes(DOCS / page)
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=str)
+def test_page_code_runs_in_order_and_prints_what_it_shows(page):
+    """Run the page's blocks, concatenated, in a fresh namespace: every #> must match."""
+    program = page_program(DOCS / page)
+    problems = check_source(program, f"{page} (its code blocks, in order)")
+    assert not problems, "\n\n".join(problems)
+
+
+def test_every_page_starts_with_its_imports():
+    """The first block a page includes is where its imports live."""
+    for page in PAGES_WITH_CODE:
+        path, first = includes(DOCS / page)[0]
+        if path.startswith("snippets/from_scratch/"):
+            continue
+        assert "import torch" in sections(path)[first], f"{page}: first block {first}"
+
+
+def test_every_include_names_an_existing_section():
+    """The strict build fails on this too; this says which page and section."""
+    for page in EN_PAGES + ZH_PAGES:
+        for path, section in includes(DOCS / page):
+            assert section in sections(path), f"{page}: {path}:{section} does not exist"
+
+
+def test_snippet_modules_run_with_python_dash_m():
+    """Each module, run as a script, prints exactly its #> lines, in one process."""
+    modules = [p for p in snippet_modules() if "from_scratch" not in p.parts]
+    names = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in modules]
+    code = (
+        "import runpy, sys\n"
+        "for name in sys.argv[1:]:\n"
+        "    print(f'=== {name}')\n"
+        "    runpy.run_module(name, run_name='__main__')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, *names], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    printed = result.stdout.split("=== ")[1:]
+    assert len(printed) == len(modules)
+    for module, block in zip(modules, printed, strict=True):
+        name, _, output = block.partition("\n")
+        shown = [line for c in parse(module.read_text()) for line in (c.expected or [])]
+        assert normalise(output) == normalise("\n".join(shown)), name

@@ -1,0 +1,144 @@
+"""Checks on the built site (one strict build per session, see conftest.built_site)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.pages import ROOT, markdown_pages
+
+NOTEBOOKS = ["notebooks/fresh_classifier_loss"]
+THIRD_PARTY = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
+CSS_OR_IMPORT_URL = re.compile(r"""(?:url\(|import\(|@import\s)\s*["']?((?:https?:)?//[^"')\s]+)""")
+
+
+class Resources(HTMLParser):
+    """Collects what a browser would fetch when it loads the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.alternates: dict[str, str] = {}
+        self._in_inline: bool = False
+        self.inline: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "audio", "video") and a.get("src"):
+            self.urls.append(a["src"])
+        if tag == "link" and a.get("href") and a.get("rel") not in ("alternate", "canonical"):
+            self.urls.append(a["href"])
+        if tag == "a" and a.get("hreflang") and "md-select__link" in (a.get("class") or ""):
+            self.alternates[a["hreflang"]] = a["href"]
+        self._in_inline = tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._in_inline = False
+
+    def handle_data(self, data):
+        if self._in_inline:
+            self.inline.append(data)
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("index.html")) + [site / "404.html"]
+
+
+def third_party_requests(html: str) -> list[str]:
+    parser = Resources()
+    parser.feed(html)
+    found = [u for u in parser.urls if THIRD_PARTY.match(u)]
+    found += CSS_OR_IMPORT_URL.findall("\n".join(parser.inline))
+    return found
+
+
+def test_the_checker_catches_third_party_requests():
+    page = ('<link rel="stylesheet" href="https://fonts.example.com/css">'
+            '<script type="module">await import("https://cdn.example.com/m.mjs")</script>'
+            '<style>@font-face{src:url(//cdn.example.com/f.woff2)}</style>'
+            '<a href="https://example.com/">a link is not a request</a>')
+    assert third_party_requests(page) == [
+        "https://fonts.example.com/css", "https://cdn.example.com/m.mjs",
+        "//cdn.example.com/f.woff2",
+    ]
+
+
+def test_no_page_requests_a_third_party_host(built_site):
+    offenders = {}
+    for page in html_pages(built_site):
+        found = third_party_requests(page.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(page.relative_to(built_site))] = found
+    for css in built_site.rglob("*.css"):
+        found = CSS_OR_IMPORT_URL.findall(css.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(css.relative_to(built_site))] = found
+    assert not offenders
+
+
+def test_katex_is_served_locally(built_site):
+    html = (built_site / "losses/cross_entropy/index.html").read_text(encoding="utf-8")
+    for asset in ("assets/katex/katex.min.js", "assets/katex/katex.min.css",
+                  "assets/katex/contrib/auto-render.min.js"):
+        assert asset in html
+        assert (built_site / asset).is_file()
+    css = (built_site / "assets/katex/katex.min.css").read_text(encoding="utf-8")
+    for font in re.findall(r"url\((fonts/[^)]+\.woff2)\)", css):
+        assert (built_site / "assets/katex" / font).is_file(), font
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_page_exists_in_both_languages_with_a_switcher(built_site, lang):
+    other = "zh" if lang == "en" else "en"
+    for page in markdown_pages("en"):
+        url = "" if page.stem == "index" else page.with_suffix("").as_posix() + "/"
+        prefix = "" if lang == "en" else "zh/"
+        html_path = built_site / prefix / url / "index.html"
+        parser = Resources()
+        parser.feed(html_path.read_text(encoding="utf-8"))
+        href = parser.alternates[other]
+        # The home pages link to the site root ("/zh/"); the others use relative links.
+        base = built_site if href.startswith("/") else html_path.parent
+        target = (base / href.lstrip("/")).resolve()
+        expected = built_site / ("" if other == "en" else "zh/") / url
+        assert target == expected.resolve(), f"{lang} {url} switches to {target}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_page_is_executed_and_downloadable(built_site, lang, notebook):
+    folder = built_site / ("zh" if lang == "zh" else "") / notebook
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    assert "jupyter-wrapper" in html, "rendered as a raw file, not a notebook page"
+    assert "first loss of 20 fresh models: mean" in html  # a printed output
+    assert "data:image/png;base64," in html  # the matplotlib figure
+    name = Path(notebook).name + ".ipynb"
+    assert f'href="{name}" download' in html
+    ipynb = json.loads((folder / name).read_text(encoding="utf-8"))
+    assert ipynb["nbformat"] == 4 and len(ipynb["cells"]) > 5
+    heading = "为什么新分类器" if lang == "zh" else "Why a fresh classifier"
+    assert heading in "".join(ipynb["cells"][0]["source"])
+
+
+def test_chinese_search_finds_chinese_words(built_site):
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert "zh" in index["config"]["lang"]
+    # jieba segments Chinese text with zero-width spaces: remove them to read the words.
+    text = {d["location"]: (d["title"] + d["text"]).replace("\u200b", "") for d in index["docs"]}
+    hits = [location for location, words in text.items() if "交叉熵" in words]
+    assert any(loc.startswith("zh/losses/cross_entropy/") for loc in hits), hits[:5]
+    english = [d["location"] for d in index["docs"] if "ignore_index" in d["text"]]
+    assert any(loc.startswith("losses/cross_entropy/") for loc in english)
+
+
+def test_figures_are_generated_not_committed(built_site):
+    svg = built_site / "assets/figures/bernoulli_entropy.svg"
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    tracked = subprocess.run(["git", "ls-files", "*.png", "*.svg", "*.jpg", "*.gif"],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert tracked.strip() == ""
