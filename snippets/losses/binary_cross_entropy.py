@@ -54,6 +54,8 @@ print(nn.BCELoss(weight=per_sample, reduction="none")(probs, target))
 #>         [0.0000, 0.0000],
 #>         [4.0181, 0.0067]])
 # The mean still divides by 8, not by the sum of the weights:
+print(nn.BCELoss(weight=per_sample, reduction="sum")(probs, target))
+#> tensor(6.4651)
 print(nn.BCELoss(weight=per_sample)(probs, target))
 #> tensor(0.8081)
 # --8<-- [end:bce-weight]

@@ -45,6 +45,9 @@ print(per_sample.sum() / w_y.sum())  # divided by 1 + 2 + 2 = 5 shares, not by 3
 #> tensor(0.3642)
 print(per_sample.mean())  # what a plain average would give instead
 #> tensor(0.6070)
+# Only the ratio of the weights matters for 'mean': the scale cancels.
+print(nn.CrossEntropyLoss(weight=torch.tensor([0.5, 1.0]))(inputs, target))
+#> tensor(0.3642)
 # --8<-- [end:weighted-mean]
 
 # --8<-- [start:ignore-index]
@@ -58,6 +61,9 @@ print(nn.CrossEntropyLoss()(inputs, padded))  # (1.3133 + 0.1269) / 2
 # Any class can be ignored, e.g. a "void" class 1 in segmentation:
 print(nn.CrossEntropyLoss(ignore_index=1)(inputs, target))  # only sample 0 is left
 #> tensor(1.3133)
+# If every target is ignored, 'mean' is 0 / 0:
+print(nn.CrossEntropyLoss()(inputs, torch.tensor([-100, -100, -100])))
+#> tensor(nan)
 # --8<-- [end:ignore-index]
 
 # --8<-- [start:label-smoothing]
@@ -85,6 +91,12 @@ print(loss)
 # l_n = -sum_c y_{n,c} log softmax(x_n)_c
 print(-(probs * torch.log_softmax(inputs, dim=1)).sum(dim=1))
 #> tensor([1.0133, 0.1269, 1.1269])
+# ignore_index has no meaning here: a non-negative one is refused.
+try:
+    nn.CrossEntropyLoss(ignore_index=0)(inputs, probs)
+except RuntimeError as err:
+    print(err)
+#> ignore_index is not supported for floating point target
 # --8<-- [end:probability-targets]
 
 # --8<-- [start:k-dimensional]
@@ -134,6 +146,14 @@ print(nn.NLLLoss(reduction="none")(log_probs, target))
 #> tensor([1.3133, 0.1269, 0.1269])
 print(torch.allclose(nn.NLLLoss()(log_probs, target), nn.CrossEntropyLoss()(inputs, target)))
 #> True
+# A common mistake: a softmax at the end of the model, then CrossEntropyLoss.
+# The loss applies its own log-softmax on top, and the result is distorted:
+print(nn.CrossEntropyLoss()(torch.softmax(inputs, dim=1), target))
+#> tensor(0.5723)
+# Log-softmax twice, by contrast, changes nothing (log-probabilities are already
+# normalized), so feeding log_probs to CrossEntropyLoss only hides the redundancy:
+print(nn.CrossEntropyLoss()(log_probs, target))
+#> tensor(0.5224)
 # --8<-- [end:ce-equals-logsoftmax-nll]
 
 from snippets.from_scratch.losses import cross_entropy, nll_loss  # noqa: E402  (shown above)
