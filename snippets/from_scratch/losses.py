@@ -56,15 +56,10 @@ def nll_loss(
     """
     _check_reduction(reduction)
     x, y = input, target
-    if y.dtype not in (torch.int64, torch.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_dtype_name(y.dtype)}")
+    _check_nll_shapes(x, y, weight)
+    if x.dim() == 1 and y.dim() == 1:  # one sample given as a target of shape (1,)
+        y = y.reshape(())
     class_dim = 0 if x.dim() == 1 else 1
-    if x.dim() == 2 and y.dim() != 1 or x.dim() == 1 and y.dim() != 0:
-        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    expected = x.shape[:class_dim] + x.shape[class_dim + 1:]
-    if y.shape != expected:
-        raise RuntimeError(f"Expected target size {list(expected)}, got {list(y.shape)}")
     C = x.shape[class_dim]
     y = y.long()
     keep = y != ignore_index
@@ -82,10 +77,37 @@ def nll_loss(
     return _reduce(l, reduction)
 
 
+def _check_nll_shapes(x: torch.Tensor, y: torch.Tensor, weight: torch.Tensor | None) -> None:
+    """The checks torch makes, in torch's order, with torch's messages."""
+    if x.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {x.dim()})")
+    y_batch = y.shape[0] if y.dim() > 0 else 0
+    if x.dim() != 1 and x.shape[0] != y_batch:
+        raise ValueError(
+            f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({y_batch}).")
+    if x.dim() <= 2 and y.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if x.dim() == 1 and y.dim() == 1 and y.shape[0] != 1:
+        raise ValueError(
+            f"For 1D input, 1D target must have size 1, but got target size: {y.shape[0]}")
+    if x.dim() > 2 and y.shape != x.shape[:1] + x.shape[2:]:
+        raise RuntimeError(
+            f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got {list(y.shape)}")
+    C = x.shape[0] if x.dim() == 1 else x.shape[1]
+    if weight is not None and weight.numel() != C:
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {C} classes or no classes "
+            f"but got weight tensor of shape: {list(weight.shape)}")
+    if y.dtype not in (torch.int64, torch.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_dtype_name(y.dtype)}")
+
+
 def _dtype_name(dtype: torch.dtype) -> str:
     return {torch.float32: "Float", torch.float64: "Double", torch.float16: "Half",
             torch.int32: "Int", torch.int16: "Short", torch.int8: "Char",
-            torch.bool: "Bool", torch.bfloat16: "BFloat16"}.get(dtype, str(dtype))
+            torch.bool: "Bool", torch.bfloat16: "BFloat16", torch.int64: "Long",
+            torch.uint8: "Byte"}.get(dtype, str(dtype))
 # --8<-- [end:nll-loss]
 
 
@@ -107,19 +129,32 @@ def cross_entropy(
     """
     _check_reduction(reduction)
     x, y, eps = input, target, label_smoothing
+    if eps > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps:g}")
+    eps = max(eps, 0.0)  # torch ignores a negative label_smoothing
+    if y.shape == x.shape and not y.is_floating_point():
+        raise RuntimeError("Expected floating point type for target with class "
+                           f"probabilities, got {_dtype_name(y.dtype)}")
+    if x.dim() == 1 and y.shape == (1,) != x.shape:
+        y = y.reshape(())  # one sample given as a target of shape (1,)
     class_dim = 0 if x.dim() == 1 else 1
     C = x.shape[class_dim]
     log_p = _log_softmax(x, class_dim)
-    w_shape = [1] * x.dim()
-    w_shape[class_dim] = C
-    w = torch.ones(C, dtype=x.dtype, device=x.device) if weight is None else weight
-    w = w.reshape(w_shape)
 
-    if y.shape == x.shape and y.is_floating_point():  # probabilities per class
+    def class_weights() -> torch.Tensor:
+        """w_c, shaped to broadcast along the class dimension."""
+        w = torch.ones(C, dtype=x.dtype, device=x.device) if weight is None else weight
+        return w.reshape([C if d == class_dim else 1 for d in range(x.dim())])
+
+    if y.shape == x.shape:  # probabilities per class
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
+        if weight is not None and weight.numel() != C:
+            raise RuntimeError(
+                f"cross_entropy: weight tensor should be defined either for all {C} classes "
+                f"or no classes but got weight tensor of shape: {list(weight.shape)}")
         y = y * (1 - eps) + eps / C
-        l = -(w * y * log_p).sum(class_dim)
+        l = -(class_weights() * y * log_p).sum(class_dim)
         if reduction == "mean":
             return l.sum() / (x.numel() / C)
         return _reduce(l, reduction)
@@ -128,6 +163,7 @@ def cross_entropy(
     if eps == 0.0:
         return nll
     # The uniform part: -sum_c w_c log p_c / C for every kept target.
+    w = class_weights()
     keep = y != ignore_index
     smooth = -(w * log_p).sum(class_dim) * keep
     if reduction == "mean":
@@ -152,15 +188,15 @@ def binary_cross_entropy(
     x must be probabilities in [0, 1]. w is broadcast to the input's shape: it rescales
     elements, it is not a per-class weight. 'mean' divides by the number of elements.
     """
+    _check_reduction(reduction)
     x, y = input, target
     if y.shape != x.shape:
         raise ValueError(
             f"Using a target size ({y.shape}) that is different to the input size "
             f"({x.shape}) is deprecated. Please ensure they have the same size.")
-    _check_reduction(reduction)
-    if ((x < 0) | (x > 1)).any():
+    if not ((x >= 0) & (x <= 1)).all():  # written so that NaN fails too
         raise RuntimeError("all elements of input should be between 0 and 1")
-    if ((y < 0) | (y > 1)).any():
+    if not ((y >= 0) & (y <= 1)).all():
         raise RuntimeError("all elements of target should be between 0 and 1")
     log_x = x.log().clamp(min=-100)
     log_1mx = (1 - x).log().clamp(min=-100)
@@ -185,10 +221,10 @@ def binary_cross_entropy_with_logits(
     which never takes the log of 0. p (pos_weight) scales the positive term and is
     broadcast along the last dimension, one value per class.
     """
+    _check_reduction(reduction)
     x, y = input, target
     if y.shape != x.shape:
         raise ValueError(f"Target size ({y.shape}) must be the same as input size ({x.shape})")
-    _check_reduction(reduction)
 
     def log_sigmoid(z: torch.Tensor) -> torch.Tensor:
         return z.clamp(max=0) - (-z.abs()).exp().log1p()
