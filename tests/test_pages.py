@@ -82,3 +82,17 @@ def test_snippet_modules_run_with_python_dash_m():
         name, _, output = block.partition("\n")
         shown = [line for c in parse(module.read_text()) for line in (c.expected or [])]
         assert normalise(output) == normalise("\n".join(shown)), name
+
+
+def test_notebook_translations_run_the_same_code():
+    """A notebook exists once per language; only its Markdown cells may differ."""
+    import jupytext
+
+    notebooks = sorted((DOCS / "notebooks").glob("*.py"))
+    english = [p for p in notebooks if len(p.suffixes) == 1]
+    assert english
+    for path in english:
+        zh = path.with_suffix(".zh.py")
+        code = [[c.source for c in jupytext.read(p).cells if c.cell_type == "code"]
+                for p in (path, zh)]
+        assert code[0] == code[1], f"{zh.name} runs different code from {path.name}"
