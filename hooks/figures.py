@@ -34,9 +34,12 @@ def on_files(files: Files, config) -> Files:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     digest = _sources_digest()
-    module = importlib.import_module("snippets.figures")
     if any(stamp != digest for stamp in _drawn.values()):
-        module = importlib.reload(module)
+        # A snippet changed under `mkdocs serve`: forget every snippets.* module, so the
+        # figures and whatever they import are read again.
+        for name in [m for m in sys.modules if m == "snippets" or m.startswith("snippets.")]:
+            del sys.modules[name]
+    module = importlib.import_module("snippets.figures")
     CACHE.mkdir(parents=True, exist_ok=True)
     for name, draw in module.FIGURES.items():
         target = CACHE / f"{name}.svg"

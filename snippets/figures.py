@@ -43,14 +43,33 @@ def bernoulli_entropy(fig) -> None:
     ax.set_ylim(0, 0.75)
 
 
+def init_std_per_layer(fig) -> None:
+    """The 100-layer experiment of docs/init/variance.md, one line per strategy."""
+    from snippets.init.experiment import DEPTH, STRATEGIES, run
+
+    ax = fig.add_subplot()
+    for name, (init, activation) in STRATEGIES.items():
+        _, stds = run(init, activation)
+        ax.plot(range(len(stds)), stds, label=name, linewidth=1.6)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer")
+    ax.set_ylabel("std of the layer's output")
+    ax.set_xlim(0, DEPTH - 1)
+    ax.legend(fontsize=8, ncol=2, loc="upper right")
+
+
 FIGURES = {
     "bernoulli_entropy": bernoulli_entropy,
+    "init_std_per_layer": init_std_per_layer,
 }
+
+
+SIZES = {"init_std_per_layer": (7, 4.6)}
 
 
 def render_svg(draw) -> str:
     """Draw one figure and return its SVG text (no timestamp, so it is reproducible)."""
-    fig = plt.figure(figsize=(6, 3.4), layout="constrained")
+    fig = plt.figure(figsize=SIZES.get(draw.__name__, (6, 3.4)), layout="constrained")
     try:
         draw(fig)
         buffer = io.StringIO()

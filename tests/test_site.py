@@ -12,7 +12,11 @@ import pytest
 
 from tests.pages import ROOT, markdown_pages
 
-NOTEBOOKS = ["notebooks/fresh_classifier_loss"]
+NOTEBOOKS = {  # notebook page -> a line it prints, and the start of its Chinese title
+    "notebooks/fresh_classifier_loss": ("first loss of 20 fresh models: mean", "为什么新分类器"),
+    "notebooks/init_std_per_layer": ("relu, Kaiming            std at layer 99: 0.437",
+                                     "100 层网络的初始化实验"),
+}
 THIRD_PARTY = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 CSS_OR_IMPORT_URL = re.compile(r"""(?:url\(|import\(|@import\s)\s*["']?((?:https?:)?//[^"')\s]+)""")
 
@@ -115,13 +119,15 @@ def test_notebook_page_is_executed_and_downloadable(built_site, lang, notebook):
     folder = built_site / ("zh" if lang == "zh" else "") / notebook
     html = (folder / "index.html").read_text(encoding="utf-8")
     assert "jupyter-wrapper" in html, "rendered as a raw file, not a notebook page"
-    assert "first loss of 20 fresh models: mean" in html  # a printed output
+    printed, zh_title = NOTEBOOKS[notebook]
+    assert printed in html  # a printed output
     assert "data:image/png;base64," in html  # the matplotlib figure
     name = Path(notebook).name + ".ipynb"
     assert f'href="{name}" download' in html
     ipynb = json.loads((folder / name).read_text(encoding="utf-8"))
     assert ipynb["nbformat"] == 4 and len(ipynb["cells"]) > 5
-    heading = "为什么新分类器" if lang == "zh" else "Why a fresh classifier"
+    english_title = (ROOT / "docs" / f"{notebook}.py").read_text(encoding="utf-8").split("\n")[1]
+    heading = zh_title if lang == "zh" else english_title.removeprefix("# # ")
     assert heading in "".join(ipynb["cells"][0]["source"])
 
 

@@ -1,0 +1,281 @@
+"""Examples for docs/init/functions.md: calculate_gain and every torch.nn.init function."""
+
+# --8<-- [start:setup]
+import math
+import warnings
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def stats(w: torch.Tensor) -> str:
+    """Summary statistics of an initialized tensor, as printed on this page."""
+    return (f"mean {w.mean():+.4f}  std {w.std():.4f}  "
+            f"min {w.min():+.4f}  max {w.max():+.4f}")
+# --8<-- [end:setup]
+
+# --8<-- [start:gain-table]
+for name in ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+             "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu",
+             "leaky_relu", "selu"):
+    print(f"{name:<17} {nn.init.calculate_gain(name):.4f}")
+#> linear            1.0000
+#> conv1d            1.0000
+#> conv2d            1.0000
+#> conv3d            1.0000
+#> conv_transpose1d  1.0000
+#> conv_transpose2d  1.0000
+#> conv_transpose3d  1.0000
+#> sigmoid           1.0000
+#> tanh              1.6667
+#> relu              1.4142
+#> leaky_relu        1.4141
+#> selu              0.7500
+print(f"{'leaky_relu, 0.2':<17} {nn.init.calculate_gain('leaky_relu', 0.2):.4f}")
+#> leaky_relu, 0.2   1.3868
+# --8<-- [end:gain-table]
+
+# --8<-- [start:gain-measured]
+g = torch.Generator().manual_seed(0)
+x = torch.randn(1_000_000, generator=g)
+print(f"std(x) / std(tanh(x)) = {x.std() / torch.tanh(x).std():.4f}")
+#> std(x) / std(tanh(x)) = 1.5924
+print(f"var(x) / var(tanh(x)) = {x.var() / torch.tanh(x).var():.4f}")
+#> var(x) / var(tanh(x)) = 2.5356
+print(f"gain = {nn.init.calculate_gain('tanh'):.4f}, gain**2 = {5 / 3 * 5 / 3:.4f}")
+#> gain = 1.6667, gain**2 = 2.7778
+# --8<-- [end:gain-measured]
+
+# --8<-- [start:selu]
+# Self-normalizing networks want Var(w) = 1/n, i.e. nonlinearity='linear', not 'selu'.
+torch.manual_seed(0)
+for nonlinearity in ("linear", "selu"):
+    x = torch.randn(256, 256)
+    for _ in range(50):
+        w = nn.init.kaiming_normal_(torch.empty(256, 256), nonlinearity=nonlinearity)
+        x = F.selu(x @ w.T)
+    print(f"{nonlinearity:<6}: after 50 SELU layers mean {x.mean():+.3f}, std {x.std():.3f}")
+#> linear: after 50 SELU layers mean -0.018, std 0.991
+#> selu  : after 50 SELU layers mean -0.027, std 0.196
+# --8<-- [end:selu]
+
+# --8<-- [start:uniform]
+g = torch.Generator().manual_seed(0)
+w = nn.init.uniform_(torch.empty(256, 512), a=-0.5, b=0.5, generator=g)
+print(stats(w), f"  expected std {1 / math.sqrt(12):.4f}")
+#> mean +0.0009  std 0.2884  min -0.5000  max +0.5000   expected std 0.2887
+# --8<-- [end:uniform]
+
+# --8<-- [start:normal]
+g = torch.Generator().manual_seed(0)
+w = nn.init.normal_(torch.empty(256, 512), mean=0.0, std=0.02, generator=g)
+print(stats(w))
+#> mean -0.0001  std 0.0200  min -0.0869  max +0.0913
+# --8<-- [end:normal]
+
+# --8<-- [start:trunc-normal]
+g = torch.Generator().manual_seed(0)
+w = nn.init.trunc_normal_(torch.empty(256, 512), std=1.0, a=-2.0, b=2.0, generator=g)
+print(stats(w))
+#> mean -0.0017  std 0.8808  min -1.9999  max +2.0000
+# --8<-- [end:trunc-normal]
+
+# --8<-- [start:trunc-normal-pitfall]
+# a and b are absolute values, not multiples of std: with std=0.02 the default
+# bounds (-2, 2) lie 100 standard deviations away and cut nothing.
+g = torch.Generator().manual_seed(0)
+w = nn.init.trunc_normal_(torch.empty(256, 512), std=0.02, generator=g)
+print(stats(w))
+#> mean -0.0001  std 0.0200  min -0.0869  max +0.0913
+# To cut at two standard deviations, scale the bounds yourself:
+w = nn.init.trunc_normal_(torch.empty(256, 512), std=0.02, a=-0.04, b=0.04, generator=g)
+print(stats(w))
+#> mean -0.0000  std 0.0176  min -0.0400  max +0.0400
+# --8<-- [end:trunc-normal-pitfall]
+
+# --8<-- [start:constant]
+print(nn.init.constant_(torch.empty(2, 3), 0.5))
+#> tensor([[0.5000, 0.5000, 0.5000],
+#>         [0.5000, 0.5000, 0.5000]])
+print(nn.init.ones_(torch.empty(2, 3)))
+#> tensor([[1., 1., 1.],
+#>         [1., 1., 1.]])
+print(nn.init.zeros_(torch.empty(2, 3)))
+#> tensor([[0., 0., 0.],
+#>         [0., 0., 0.]])
+# --8<-- [end:constant]
+
+# --8<-- [start:zeros-symmetry]
+# All-equal weights (and biases) make every unit of a layer compute the same thing and
+# receive the same gradient: they stay identical, whatever the training.
+layer = nn.Linear(3, 4)
+nn.init.constant_(layer.weight, 0.1)
+nn.init.zeros_(layer.bias)
+layer(torch.randn(8, 3, generator=torch.Generator().manual_seed(0))).pow(2).sum().backward()
+print(layer.weight.grad)
+#> tensor([[1.9000, 3.2230, 2.6610],
+#>         [1.9000, 3.2230, 2.6610],
+#>         [1.9000, 3.2230, 2.6610],
+#>         [1.9000, 3.2230, 2.6610]])
+# --8<-- [end:zeros-symmetry]
+
+# --8<-- [start:eye]
+w = nn.init.eye_(torch.empty(3, 5))
+print(w)
+#> tensor([[1., 0., 0., 0., 0.],
+#>         [0., 1., 0., 0., 0.],
+#>         [0., 0., 1., 0., 0.]])
+x = torch.randn(2, 3)
+print(torch.equal(x @ w, F.pad(x, (0, 2))))  # keeps the first 3 features, pads with 0
+#> True
+# --8<-- [end:eye]
+
+# --8<-- [start:eye-pitfall]
+try:
+    nn.init.eye_(torch.empty(3, 3, 3))
+except ValueError as err:
+    print(err)
+#> Only tensors with 2 dimensions are supported
+# --8<-- [end:eye-pitfall]
+
+# --8<-- [start:dirac]
+conv = nn.Conv2d(4, 4, kernel_size=3, padding=1, bias=False)
+nn.init.dirac_(conv.weight)
+x = torch.randn(1, 4, 5, 5)
+print(torch.equal(conv(x), x))  # an identity convolution
+#> True
+print(conv.weight[0, :, 1, 1], conv.weight[0, 0])
+#> tensor([1., 0., 0., 0.], grad_fn=<SelectBackward0>) tensor([[0., 0., 0.],
+#>         [0., 1., 0.],
+#>         [0., 0., 0.]], grad_fn=<SelectBackward0>)
+# --8<-- [end:dirac]
+
+# --8<-- [start:dirac-groups]
+# groups=2: the output channels are split in two, each half an identity of the inputs.
+w = nn.init.dirac_(torch.empty(4, 2, 1), groups=2)
+print(w.squeeze(-1))
+#> tensor([[1., 0.],
+#>         [0., 1.],
+#>         [1., 0.],
+#>         [0., 1.]])
+# --8<-- [end:dirac-groups]
+
+# --8<-- [start:dirac-pitfall]
+try:
+    nn.init.dirac_(torch.empty(4, 4))
+except ValueError as err:
+    print(err)
+#> Only tensors with 3, 4, or 5 dimensions are supported
+# --8<-- [end:dirac-pitfall]
+
+# --8<-- [start:xavier-uniform]
+g = torch.Generator().manual_seed(0)
+w = nn.init.xavier_uniform_(torch.empty(256, 512), gain=1.0, generator=g)
+bound = math.sqrt(6 / (512 + 256))
+print(stats(w), f"  bound {bound:.4f}, std {bound / math.sqrt(3):.4f}")
+#> mean +0.0002  std 0.0510  min -0.0884  max +0.0884   bound 0.0884, std 0.0510
+# --8<-- [end:xavier-uniform]
+
+# --8<-- [start:xavier-normal]
+g = torch.Generator().manual_seed(0)
+w = nn.init.xavier_normal_(torch.empty(256, 512), gain=1.0, generator=g)
+print(stats(w), f"  expected std {math.sqrt(2 / (512 + 256)):.4f}")
+#> mean -0.0002  std 0.0511  min -0.2216  max +0.2328   expected std 0.0510
+# --8<-- [end:xavier-normal]
+
+# --8<-- [start:kaiming-uniform]
+g = torch.Generator().manual_seed(0)
+w = nn.init.kaiming_uniform_(torch.empty(256, 512), nonlinearity="relu", generator=g)
+bound = math.sqrt(2) * math.sqrt(3 / 512)
+print(stats(w), f"  bound {bound:.4f}")
+#> mean +0.0002  std 0.0624  min -0.1083  max +0.1083   bound 0.1083
+# --8<-- [end:kaiming-uniform]
+
+# --8<-- [start:kaiming-normal]
+g = torch.Generator().manual_seed(0)
+w = nn.init.kaiming_normal_(torch.empty(64, 32, 3, 3), mode="fan_out",
+                            nonlinearity="relu", generator=g)
+print(stats(w), f"  expected std {math.sqrt(2 / (64 * 3 * 3)):.4f}")
+#> mean -0.0006  std 0.0592  min -0.2559  max +0.2417   expected std 0.0589
+# --8<-- [end:kaiming-normal]
+
+# --8<-- [start:orthogonal]
+g = torch.Generator().manual_seed(0)
+w = nn.init.orthogonal_(torch.empty(4, 6), gain=2.0, generator=g)
+# The rows are orthogonal, each of norm gain: W W^T = gain^2 I (up to rounding).
+print((w @ w.T).diagonal(), torch.allclose(w @ w.T, 4 * torch.eye(4), atol=1e-5))
+#> tensor([4.0000, 4.0000, 4.0000, 4.0000]) True
+# --8<-- [end:orthogonal]
+
+# --8<-- [start:sparse]
+g = torch.Generator().manual_seed(0)
+w = nn.init.sparse_(torch.empty(10, 1000), sparsity=0.3, std=0.01, generator=g)
+print((w == 0).sum(dim=0).unique())  # zeros per column: ceil(0.3 * 10) = 3
+#> tensor([3])
+print(f"std of the non-zero entries {w[w != 0].std():.4f}, of all {w.std():.4f}")
+#> std of the non-zero entries 0.0100, of all 0.0083
+# --8<-- [end:sparse]
+
+from snippets.from_scratch.init import (  # noqa: E402  (shown above, section by section)
+    dirac_,
+    eye_,
+    kaiming_normal_,
+    kaiming_uniform_,
+    normal_,
+    orthogonal_,
+    sparse_,
+    trunc_normal_,
+    uniform_,
+    xavier_normal_,
+    xavier_uniform_,
+)
+
+# --8<-- [start:from-scratch-check]
+def same_draws(ours, theirs, shape, **options):
+    a = ours(torch.empty(shape), generator=torch.Generator().manual_seed(7), **options)
+    b = theirs(torch.empty(shape), generator=torch.Generator().manual_seed(7), **options)
+    return torch.equal(a, b)
+
+
+print("uniform_        ", same_draws(uniform_, nn.init.uniform_, (5, 7), a=-2.0, b=3.0))
+#> uniform_         True
+print("normal_         ", same_draws(normal_, nn.init.normal_, (5, 7), std=0.1))
+#> normal_          True
+print("xavier_uniform_ ", same_draws(xavier_uniform_, nn.init.xavier_uniform_, (8, 4, 3)))
+#> xavier_uniform_  True
+print("xavier_normal_  ", same_draws(xavier_normal_, nn.init.xavier_normal_, (8, 4, 3)))
+#> xavier_normal_   True
+print("kaiming_uniform_", same_draws(kaiming_uniform_, nn.init.kaiming_uniform_,
+                                     (16, 8, 3, 3), a=math.sqrt(5)))
+#> kaiming_uniform_ True
+print("kaiming_normal_ ", same_draws(kaiming_normal_, nn.init.kaiming_normal_,
+                                     (16, 8, 3, 3), mode="fan_out", nonlinearity="relu"))
+#> kaiming_normal_  True
+print("eye_, dirac_    ", torch.equal(eye_(torch.empty(3, 5)), nn.init.eye_(torch.empty(3, 5))),
+      torch.equal(dirac_(torch.empty(4, 2, 3), groups=2),
+                  nn.init.dirac_(torch.empty(4, 2, 3), groups=2)))
+#> eye_, dirac_     True True
+g = torch.Generator().manual_seed(7)
+t = trunc_normal_(torch.empty(100_000), std=0.5, a=-0.4, b=0.8, generator=g)
+print("trunc_normal_   ", f"min {t.min():.4f} max {t.max():.4f}")
+#> trunc_normal_    min -0.4000 max 0.7999
+q = orthogonal_(torch.empty(6, 4), gain=3.0, generator=g)
+print("orthogonal_     ", torch.allclose(q.T @ q, 9 * torch.eye(4), atol=1e-5))
+#> orthogonal_      True
+sp = sparse_(torch.empty(10, 50), sparsity=0.25, generator=g)
+print("sparse_         ", (sp == 0).sum(dim=0).unique().tolist())
+#> sparse_          [3]
+# --8<-- [end:from-scratch-check]
+
+# --8<-- [start:deprecated]
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    nn.init.normal(torch.empty(3))  # no trailing underscore
+for warning in caught:
+    print(warning.category.__name__, warning.message)
+#> FutureWarning `nn.init.normal` is now deprecated in favor of `nn.init.normal_`.
+deprecated = [n for n in nn.init.__all__ if not n.endswith("_") and n != "calculate_gain"]
+print(deprecated)
+#> ['uniform', 'normal', 'constant', 'eye', 'dirac', 'xavier_uniform', 'xavier_normal', 'kaiming_uniform', 'kaiming_normal', 'orthogonal', 'sparse']
+# --8<-- [end:deprecated]

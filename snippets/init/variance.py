@@ -1,0 +1,206 @@
+"""Examples for docs/init/variance.md: why initialization matters, Xavier and Kaiming."""
+
+import math
+
+import torch
+from torch import nn
+
+# Shown on the page from snippets/init/experiment.py, which the figure also uses:
+from snippets.init.experiment import DEPTH, STRATEGIES, WIDTH, run  # noqa: F401
+
+# --8<-- [start:chain-rule]
+# Two layers: H1 = X W1, out = H1 W2. The gradient of the loss with respect to W2 is
+# H1^T (d loss / d out): it is proportional to the previous layer's output H1.
+torch.manual_seed(0)
+X = torch.randn(4, 3)
+W1 = torch.randn(3, 3)
+for scale in (1.0, 10.0, 0.1):
+    W2 = torch.randn(3, 1, generator=torch.Generator().manual_seed(1), requires_grad=True)
+    H1 = scale * (X @ W1)
+    (H1 @ W2).sum().backward()
+    print(f"H1 scaled by {scale:>4}: |grad W2| = {W2.grad.norm():.4f}")
+#> H1 scaled by  1.0: |grad W2| = 10.2397
+#> H1 scaled by 10.0: |grad W2| = 102.3965
+#> H1 scaled by  0.1: |grad W2| = 1.0240
+# --8<-- [end:chain-rule]
+
+# --8<-- [start:hundred-layers]
+x, stds = run(nn.init.normal_)  # weights ~ N(0, 1)
+for i, std in enumerate(stds):
+    print(f"layer {i:>2}: std {std:.4g}")
+#> layer  0: std 16.08
+#> layer  1: std 257.8
+#> layer  2: std 4165
+#> layer  3: std 6.664e+04
+#> layer  4: std 1.066e+06
+#> layer  5: std 1.694e+07
+#> layer  6: std 2.661e+08
+#> layer  7: std 4.353e+09
+#> layer  8: std 6.997e+10
+#> layer  9: std 1.15e+12
+#> layer 10: std 1.801e+13
+#> layer 11: std 2.89e+14
+#> layer 12: std 4.752e+15
+#> layer 13: std 7.661e+16
+#> layer 14: std 1.2e+18
+#> layer 15: std 1.875e+19
+#> layer 16: std 2.943e+20
+#> layer 17: std 4.686e+21
+#> layer 18: std 7.449e+22
+#> layer 19: std 1.191e+24
+#> layer 20: std 1.834e+25
+#> layer 21: std 2.867e+26
+#> layer 22: std 4.52e+27
+#> layer 23: std 7.122e+28
+#> layer 24: std 1.149e+30
+#> layer 25: std 1.846e+31
+#> layer 26: std 2.954e+32
+#> layer 27: std 4.703e+33
+#> layer 28: std 7.613e+34
+#> layer 29: std 1.183e+36
+#> layer 30: std nan
+# --8<-- [end:hundred-layers]
+
+# --8<-- [start:overflow]
+# At layer 30 every activation is still a finite float32; only the std is nan.
+print(torch.isfinite(x).all().item(), f"{x.abs().max().item():.3g}")
+#> True 7.83e+37
+print(f"float32 max: {torch.finfo(torch.float32).max:.3g}")
+#> float32 max: 3.4e+38
+# Computing a std adds up the 4096 values: partial sums pass 3.4e38 and become +inf
+# and -inf, and inf - inf is nan.
+print(x.sum(), x.var(), x.std())
+#> tensor(nan) tensor(nan) tensor(nan)
+# In float64 the same activations have a perfectly ordinary std:
+print(f"{x.double().std().item():.4g}")
+#> 1.914e+37
+# --8<-- [end:overflow]
+
+# --8<-- [start:nan-layer-seeds]
+for seed in range(5):
+    _, stds = run(nn.init.normal_, seed=seed)
+    print(f"seed {seed}: nan at layer {len(stds) - 1}")
+#> seed 0: nan at layer 30
+#> seed 1: nan at layer 30
+#> seed 2: nan at layer 30
+#> seed 3: nan at layer 30
+#> seed 4: nan at layer 31
+# --8<-- [end:nan-layer-seeds]
+
+# --8<-- [start:variance-of-product]
+g = torch.Generator().manual_seed(0)
+n = 1_000_000
+X = 2.0 * torch.randn(n, generator=g, dtype=torch.float64)  # mean 0, Var 4
+Y = 3.0 * torch.randn(n, generator=g, dtype=torch.float64)  # mean 0, Var 9
+print(f"Var(XY) = {(X * Y).var():.3f}   Var(X) Var(Y) = {X.var() * Y.var():.3f}")
+#> Var(XY) = 35.809   Var(X) Var(Y) = 35.960
+# Without zero means the rule breaks: Var(XY) = Var(X)Var(Y) + Var(X)E[Y]^2 + Var(Y)E[X]^2
+X1, Y1 = X + 1.0, Y + 2.0  # means 1 and 2, same variances
+print(f"Var(XY) = {(X1 * Y1).var():.3f}   Var(X) Var(Y) = {X1.var() * Y1.var():.3f}")
+#> Var(XY) = 60.779   Var(X) Var(Y) = 35.960
+print(f"formula: {4 * 9 + 4 * 2**2 + 9 * 1**2}")
+#> formula: 61
+# --8<-- [end:variance-of-product]
+
+# --8<-- [start:linear-layer-variance]
+# One output of a linear layer is a sum of n products w_i x_i, so its variance is
+# n Var(w) Var(x): with Var(w) = Var(x) = 1 and n = 256, the std grows by 16.
+g = torch.Generator().manual_seed(0)
+x = torch.randn(10_000, WIDTH, generator=g)
+w = torch.randn(WIDTH, WIDTH, generator=g)
+print(f"{(x @ w.T).std():.2f}", math.sqrt(WIDTH))
+#> 16.01 16.0
+# --8<-- [end:linear-layer-variance]
+
+# --8<-- [start:scaled-normal]
+# Var(w) = 1/n cancels the factor n: std stays near 1 through all 100 layers.
+_, stds = run(lambda w: nn.init.normal_(w, std=1 / math.sqrt(WIDTH)))
+print(" ".join(f"{s:.2f}" for s in stds[::10]), f"... layer 99: {stds[-1]:.4f}")
+#> 1.01 1.02 0.95 0.90 0.79 0.87 0.84 0.91 0.76 0.73 ... layer 99: 0.7034
+# --8<-- [end:scaled-normal]
+
+# --8<-- [start:tanh-vanishing]
+# Add tanh: it shrinks its input (|tanh x| < |x|), so the std decays layer after layer.
+_, stds = run(lambda w: nn.init.normal_(w, std=1 / math.sqrt(WIDTH)), nn.Tanh())
+print(" ".join(f"{s:.2f}" for s in stds[::10]), f"... layer 99: {stds[-1]:.4f}")
+#> 0.63 0.22 0.15 0.12 0.09 0.09 0.08 0.08 0.07 0.06 ... layer 99: 0.0571
+# --8<-- [end:tanh-vanishing]
+
+
+# --8<-- [start:xavier-by-hand]
+def xavier_uniform_by_hand(w, gain=1.0):
+    fan_out, fan_in = w.shape  # nn.Linear stores weights as (out_features, in_features)
+    a = gain * math.sqrt(6.0 / (fan_in + fan_out))  # U(-a, a) has variance a^2 / 3
+    return nn.init.uniform_(w, -a, a)
+
+
+tanh_gain = nn.init.calculate_gain("tanh")  # 5/3
+_, stds = run(lambda w: xavier_uniform_by_hand(w, tanh_gain), nn.Tanh())
+print(" ".join(f"{s:.2f}" for s in stds[::10]), f"... layer 99: {stds[-1]:.4f}")
+#> 0.76 0.66 0.65 0.65 0.66 0.65 0.65 0.65 0.65 0.65 ... layer 99: 0.6476
+# --8<-- [end:xavier-by-hand]
+
+# --8<-- [start:xavier-builtin]
+_, builtin = run(lambda w: nn.init.xavier_uniform_(w, gain=tanh_gain), nn.Tanh())
+print(builtin == stds)  # the same draws, so the same numbers
+#> True
+# --8<-- [end:xavier-builtin]
+
+# --8<-- [start:relu-xavier]
+# Xavier's gain was chosen for tanh. With ReLU the result depends on the gain:
+for gain in (1.0, tanh_gain):
+    _, stds = run(lambda w, gain=gain: nn.init.xavier_uniform_(w, gain=gain), nn.ReLU())
+    print(f"gain {gain:.3f}: layer 0 {stds[0]:.3f}, layer 50 {stds[50]:.3g}, "
+          f"layer 99 {stds[-1]:.3g}")
+#> gain 1.000: layer 0 0.590, layer 50 1.17e-08, layer 99 6.13e-16
+#> gain 1.667: layer 0 0.983, layer 50 2.42e+03, layer 99 9.39e+06
+# --8<-- [end:relu-xavier]
+
+# --8<-- [start:kaiming-by-hand]
+# Kaiming: std = gain / sqrt(fan_in), gain = sqrt(2 / (1 + a^2)) = sqrt(2) for ReLU (a = 0)
+_, by_hand = run(lambda w: nn.init.normal_(w, std=math.sqrt(2 / WIDTH)), nn.ReLU())
+_, builtin = run(lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"), nn.ReLU())
+print(" ".join(f"{s:.2f}" for s in builtin[::10]), f"... layer 99: {builtin[-1]:.4f}")
+#> 0.83 0.67 0.63 0.64 0.56 0.61 0.51 0.63 0.68 0.47 ... layer 99: 0.4370
+print(by_hand == builtin)
+#> True
+# --8<-- [end:kaiming-by-hand]
+
+# --8<-- [start:kaiming-identical]
+# Not only the same statistics: the very same weights, draw for draw.
+w1, w2 = torch.empty(WIDTH, WIDTH), torch.empty(WIDTH, WIDTH)
+nn.init.normal_(w1, std=math.sqrt(2 / WIDTH), generator=torch.Generator().manual_seed(3))
+nn.init.kaiming_normal_(w2, nonlinearity="relu", generator=torch.Generator().manual_seed(3))
+print(torch.equal(w1, w2))
+#> True
+# --8<-- [end:kaiming-identical]
+
+# --8<-- [start:fan-mode]
+# A layer that widens 256 -> 1024, without activation (gain 1):
+# fan_in keeps the forward activations' variance, fan_out the backward gradients'.
+g = torch.Generator().manual_seed(0)
+x = torch.randn(4096, 256, generator=g, requires_grad=True)
+for mode in ("fan_in", "fan_out"):
+    layer = nn.Linear(256, 1024, bias=False)
+    nn.init.kaiming_normal_(layer.weight, mode=mode, nonlinearity="linear", generator=g)
+    y = layer(x)
+    grad_y = torch.randn(4096, 1024, generator=g)
+    (grad_x,) = torch.autograd.grad(y, x, grad_y)
+    print(f"{mode:<7}: std of y {y.std():.3f}, std of grad x {grad_x.std():.3f}")
+#> fan_in : std of y 0.999, std of grad x 1.998
+#> fan_out: std of y 0.500, std of grad x 1.002
+# --8<-- [end:fan-mode]
+
+# --8<-- [start:summary]
+for name, (init, activation) in STRATEGIES.items():
+    _, stds = run(init, activation)
+    last = f"nan at layer {len(stds) - 1}" if math.isnan(stds[-1]) else f"{stds[-1]:.4g}"
+    print(f"{name:<24} std at layer 99: {last}")
+#> linear, N(0, 1)          std at layer 99: nan at layer 30
+#> linear, N(0, 1/n)        std at layer 99: 0.7034
+#> tanh, N(0, 1/n)          std at layer 99: 0.0571
+#> tanh, Xavier (gain 5/3)  std at layer 99: 0.6476
+#> relu, Xavier (gain 1)    std at layer 99: 6.133e-16
+#> relu, Xavier (gain 5/3)  std at layer 99: 9.387e+06
+#> relu, Kaiming            std at layer 99: 0.437
+# --8<-- [end:summary]
