@@ -1,0 +1,40 @@
+"""Nothing of torch.nn.init can be missed silently: a new torch function fails here."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+import torch
+
+from snippets.from_scratch import init as scratch_init
+
+PUBLIC_INIT = [n for n in torch.nn.init.__all__ if n.endswith("_") or n == "calculate_gain"]
+DEPRECATED_INIT = [n for n in torch.nn.init.__all__ if n not in PUBLIC_INIT]
+
+
+def heading_ids(html: str) -> set[str]:
+    return set(re.findall(r'<h[23] id="([^"]+)"', html))
+
+
+def test_the_public_list_is_what_we_think():
+    assert len(PUBLIC_INIT) == 15  # calculate_gain and the 14 initializers of torch 2.13
+    assert all(hasattr(torch.nn.init, name + "_") for name in DEPRECATED_INIT)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_init_function_has_an_entry(built_site, lang):
+    page = built_site / ("zh/" if lang == "zh" else "") / "init/functions/index.html"
+    ids = heading_ids(page.read_text(encoding="utf-8"))
+    words = {word for id_ in ids for word in id_.split("-")}
+    missing = [name for name in PUBLIC_INIT if name not in words]
+    assert not missing, f"{lang}: no heading for {missing}"
+
+
+@pytest.mark.parametrize("name", PUBLIC_INIT)
+def test_every_init_function_has_a_from_scratch_twin_with_its_signature(name):
+    ours = inspect.signature(getattr(scratch_init, name))
+    theirs = inspect.signature(getattr(torch.nn.init, name))
+    assert [(p.name, p.default) for p in ours.parameters.values()] == [
+        (p.name, p.default) for p in theirs.parameters.values()]
