@@ -100,6 +100,8 @@ def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
     - p > 0.3: draw N(mean, std^2) and redraw the elements outside [a, b];
     - otherwise (a narrow or far interval): draw x ~ U(a, b) and keep it with probability
       pdf(x) / pdf(mode), mode = the point of [a, b] closest to mean; redraw the rest.
+    These are torch 2.13's draws, in torch's order (older versions used the inverse CDF:
+    u ~ U(Phi(alpha), Phi(beta)), x = mean + std * sqrt(2) * erfinv(2u - 1), clamped).
     """
     def Phi(z: float) -> float:  # the standard normal CDF
         return (1.0 + math.erf(z / math.sqrt(2.0))) / 2.0
@@ -287,9 +289,10 @@ def orthogonal_(tensor: torch.Tensor, gain: float = 1,
     """W = gain * Q, Q (semi-)orthogonal: Q^T Q = I if rows >= cols, Q Q^T = I otherwise.
 
     The tensor is seen as a matrix (rows, cols) = (shape[0], product of the rest).
-    Q comes from the QR decomposition A = QR of a matrix A of N(0, 1) entries (tall:
-    A^T is decomposed when rows < cols), with the sign of each column of Q multiplied by
-    the sign of R's diagonal, which makes Q uniformly distributed (Mezzadri 2007).
+    Q comes from the QR decomposition A = QR of a (rows, cols) matrix A of N(0, 1)
+    entries (of A^T when rows < cols, so that the decomposed matrix is tall), each column
+    of Q multiplied by the sign of R's diagonal entry: this makes Q uniformly distributed
+    (Mezzadri 2007), not biased by the QR routine's sign convention.
     """
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")

@@ -126,8 +126,9 @@ print(w)
 #> tensor([[1., 0., 0., 0., 0.],
 #>         [0., 1., 0., 0., 0.],
 #>         [0., 0., 1., 0., 0.]])
-x = torch.randn(2, 3)
-print(torch.equal(x @ w, F.pad(x, (0, 2))))  # keeps the first 3 features, pads with 0
+# As an nn.Linear weight (out=3, in=5), it passes on the first 3 of the 5 inputs:
+x = torch.randn(2, 5, generator=torch.Generator().manual_seed(0))
+print(torch.equal(x @ w.T, x[:, :3]))
 #> True
 # --8<-- [end:eye]
 
@@ -209,13 +210,30 @@ print((w @ w.T).diagonal(), torch.allclose(w @ w.T, 4 * torch.eye(4), atol=1e-5)
 # --8<-- [end:orthogonal]
 
 # --8<-- [start:sparse]
+torch.manual_seed(0)  # see the pitfall below: sparse_ also uses the global generator
 g = torch.Generator().manual_seed(0)
 w = nn.init.sparse_(torch.empty(10, 1000), sparsity=0.3, std=0.01, generator=g)
 print((w == 0).sum(dim=0).unique())  # zeros per column: ceil(0.3 * 10) = 3
 #> tensor([3])
 print(f"std of the non-zero entries {w[w != 0].std():.4f}, of all {w.std():.4f}")
-#> std of the non-zero entries 0.0100, of all 0.0083
+#> std of the non-zero entries 0.0100, of all 0.0084
 # --8<-- [end:sparse]
+
+# --8<-- [start:sparse-generator]
+# The same generator seed twice, but different zero positions: in torch 2.13 sparse_
+# draws the values from `generator` but the zero positions from the global RNG.
+a = nn.init.sparse_(torch.empty(4, 3), 0.5, generator=torch.Generator().manual_seed(1))
+b = nn.init.sparse_(torch.empty(4, 3), 0.5, generator=torch.Generator().manual_seed(1))
+print(torch.equal(a, b), torch.equal(a == 0, b == 0))
+#> False False
+# Seeding the global RNG as well makes it reproducible:
+torch.manual_seed(0)
+a = nn.init.sparse_(torch.empty(4, 3), 0.5, generator=torch.Generator().manual_seed(1))
+torch.manual_seed(0)
+b = nn.init.sparse_(torch.empty(4, 3), 0.5, generator=torch.Generator().manual_seed(1))
+print(torch.equal(a, b))
+#> True
+# --8<-- [end:sparse-generator]
 
 from snippets.from_scratch.init import (  # noqa: E402  (shown above, section by section)
     dirac_,
