@@ -110,6 +110,8 @@ def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
         import warnings
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
+    if tensor.is_meta:  # no values to draw (and .item() below would fail)
+        return tensor
     p = Phi((b - mean) / std) - Phi((a - mean) / std)
     with torch.no_grad():
         if p > 0.3:
