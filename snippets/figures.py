@@ -58,13 +58,77 @@ def init_std_per_layer(fig) -> None:
     ax.legend(fontsize=8, ncol=2, loc="upper right")
 
 
+def regression_losses(fig) -> None:
+    """L1, MSE, SmoothL1(beta=2) and Huber(delta=2) against the residual, with gradients."""
+    from torch import nn
+
+    r = torch.linspace(-4, 4, 401, requires_grad=True)
+    zero = torch.zeros_like(r)
+    losses = {
+        "L1": nn.L1Loss(reduction="none"),
+        "MSE": nn.MSELoss(reduction="none"),
+        "SmoothL1, β = 2": nn.SmoothL1Loss(reduction="none", beta=2.0),
+        "Huber, δ = 2": nn.HuberLoss(reduction="none", delta=2.0),
+    }
+    left, right = fig.subplots(1, 2)
+    for name, loss_fn in losses.items():
+        loss = loss_fn(r, zero)
+        (grad,) = torch.autograd.grad(loss.sum(), r)
+        left.plot(r.detach(), loss.detach(), label=name, linewidth=1.8)
+        right.plot(r.detach(), grad, label=name, linewidth=1.8)
+    left.set_ylim(0, 8)
+    left.set_title("loss")
+    right.set_title("gradient")
+    for ax in (left, right):
+        ax.set_xlabel("residual x - y")
+    left.legend(fontsize=8)
+
+
+def distribution_losses(fig) -> None:
+    """PoissonNLL against the rate, GaussianNLL against the variance, KL against q."""
+    from torch import nn
+
+    poisson, gaussian, kl = fig.subplots(1, 3)
+    rate = torch.linspace(0.2, 10, 300)
+    for count in (1.0, 3.0, 6.0):
+        loss = nn.PoissonNLLLoss(log_input=False, reduction="none")(
+            rate, torch.full_like(rate, count))
+        poisson.plot(rate, loss, label=f"y = {count:g}")
+    poisson.set_xlabel("predicted rate λ")
+    poisson.set_title("PoissonNLL")
+    poisson.legend(fontsize=8)
+    var = torch.logspace(-2, 1.5, 300)
+    for residual in (0.5, 1.0, 2.0):
+        loss = nn.GaussianNLLLoss(reduction="none")(
+            torch.zeros_like(var), torch.full_like(var, residual), var)
+        gaussian.plot(var, loss, label=f"|x - y| = {residual:g}")
+    gaussian.set_xscale("log")
+    gaussian.set_ylim(-3, 8)
+    gaussian.set_xlabel("predicted variance")
+    gaussian.set_title("GaussianNLL")
+    gaussian.legend(fontsize=8)
+    q = torch.linspace(0.01, 0.99, 300)
+    p = 0.3
+    forward = p * torch.log(p / q) + (1 - p) * torch.log((1 - p) / (1 - q))
+    backward = q * torch.log(q / p) + (1 - q) * torch.log((1 - q) / (1 - p))
+    kl.plot(q, forward, label="KL(P ‖ Q)")
+    kl.plot(q, backward, label="KL(Q ‖ P)")
+    kl.set_xlabel("q = Q(X = 1), with p = 0.3")
+    kl.set_title("KL divergence")
+    kl.set_ylim(0, 2.5)
+    kl.legend(fontsize=8)
+
+
 FIGURES = {
     "bernoulli_entropy": bernoulli_entropy,
     "init_std_per_layer": init_std_per_layer,
+    "regression_losses": regression_losses,
+    "distribution_losses": distribution_losses,
 }
 
 
-SIZES = {"init_std_per_layer": (7, 4.6)}
+SIZES = {"init_std_per_layer": (7, 4.6), "regression_losses": (8, 3.4),
+         "distribution_losses": (9, 3.2)}
 
 
 def render_svg(draw) -> str:

@@ -38,3 +38,28 @@ def test_every_init_function_has_a_from_scratch_twin_with_its_signature(name):
     theirs = inspect.signature(getattr(torch.nn.init, name))
     assert [(p.name, p.default) for p in ours.parameters.values()] == [
         (p.name, p.default) for p in theirs.parameters.values()]
+
+
+# Every loss with a section so far: its class name must be a heading in both languages.
+LOSS_PAGES = {
+    "CrossEntropyLoss": "losses/cross_entropy", "NLLLoss": "losses/cross_entropy",
+    "BCELoss": "losses/binary_cross_entropy",
+    "BCEWithLogitsLoss": "losses/binary_cross_entropy",
+    "L1Loss": "losses/regression", "MSELoss": "losses/regression",
+    "SmoothL1Loss": "losses/regression", "HuberLoss": "losses/regression",
+    "PoissonNLLLoss": "losses/distributions", "GaussianNLLLoss": "losses/distributions",
+    "KLDivLoss": "losses/distributions",
+}
+
+
+def test_loss_pages_name_real_criteria():
+    criteria = {n for n in dir(torch.nn) if n.endswith("Loss")}
+    assert set(LOSS_PAGES) <= criteria
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("loss", LOSS_PAGES)
+def test_every_loss_has_a_section(built_site, lang, loss):
+    page = built_site / ("zh/" if lang == "zh" else "") / LOSS_PAGES[loss] / "index.html"
+    ids = heading_ids(page.read_text(encoding="utf-8"))
+    assert loss.lower() in {word for id_ in ids for word in id_.split("-")}, (lang, loss)
