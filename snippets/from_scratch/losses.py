@@ -4,8 +4,9 @@ Each function is built from elementary tensor operations (arithmetic, exp, log,
 max, sum, gather, comparisons) and follows the formula on its page, with the same
 symbols: ``x`` the input, ``y`` the target, ``w`` the weights, ``l`` the unreduced
 loss. The deprecated ``size_average``/``reduce`` arguments are left out on purpose.
-tests/test_from_scratch_losses.py checks every function against torch in float64
-over random shapes and options, including the errors torch raises.
+tests/test_from_scratch_losses.py and tests/test_from_scratch_regression.py check every
+function against torch in float64 over random shapes and options, including the errors
+and warnings torch raises.
 
 The ``# --8<--`` markers cut sections that the pages include.
 """
