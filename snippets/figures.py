@@ -119,16 +119,57 @@ def distribution_losses(fig) -> None:
     kl.legend(fontsize=8)
 
 
+def margin_losses(fig) -> None:
+    """Left: the hinge-type losses against the margin m (y x, or x_y - x_i, or y (x1 - x2)).
+    Right: HingeEmbeddingLoss against the distance, for similar and dissimilar pairs."""
+    from torch import nn
+
+    m = torch.linspace(-3, 3, 601)
+    zero, one = torch.zeros_like(m), torch.ones_like(m)
+    # MultiMarginLoss of two classes, target 0, scores (m, 0): one term, divided by C = 2.
+    two_classes = torch.stack([m, zero], dim=1)
+    target = torch.zeros(len(m), dtype=torch.long)
+    curves = {
+        "MarginRanking, margin 1 (= MultiMargin term, p = 1)":
+            nn.MarginRankingLoss(margin=1.0, reduction="none")(m, zero, one),
+        "MarginRanking, margin 0": nn.MarginRankingLoss(reduction="none")(m, zero, one),
+        "MultiMargin term, p = 2": 2 * nn.MultiMarginLoss(p=2, reduction="none")(
+            two_classes, target),
+        "SoftMargin: log(1 + exp(-m))": nn.SoftMarginLoss(reduction="none")(m, one),
+    }
+    styles = ["-", "--", "-.", "-"]
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
+    for (name, loss), style in zip(curves.items(), styles, strict=True):
+        left.plot(m, loss, style, label=name, linewidth=1.8)
+    left.plot(m, (m <= 0).float(), ":", color="gray", linewidth=1.2, label="0-1 loss")
+    left.set_ylim(0, 4)
+    left.set_xlim(-3, 3)
+    left.set_xlabel("margin m = y x  (or  x_y - x_i,  y (x1 - x2))")
+    left.set_title("loss against the margin")
+    left.legend(fontsize=7.5, loc="upper right")
+    d = torch.linspace(0, 3, 301)
+    for label, y in (("y = 1 (similar): d", 1.0), ("y = -1 (dissimilar): max(0, 1 - d)", -1.0)):
+        right.plot(d, nn.HingeEmbeddingLoss(reduction="none")(d, torch.full_like(d, y)),
+                   label=label, linewidth=1.8)
+    right.axvline(1.0, color="gray", linestyle="--", linewidth=1)
+    right.set_ylim(0, 3)
+    right.set_xlim(0, 3)
+    right.set_xlabel("distance d (margin 1)")
+    right.set_title("HingeEmbedding")
+    right.legend(fontsize=7.5, loc="upper left")
+
+
 FIGURES = {
     "bernoulli_entropy": bernoulli_entropy,
     "init_std_per_layer": init_std_per_layer,
     "regression_losses": regression_losses,
     "distribution_losses": distribution_losses,
+    "margin_losses": margin_losses,
 }
 
 
 SIZES = {"init_std_per_layer": (7, 4.6), "regression_losses": (8, 3.4),
-         "distribution_losses": (9, 3.2)}
+         "distribution_losses": (9, 3.2), "margin_losses": (9, 3.6)}
 
 
 def render_svg(draw) -> str:

@@ -13,7 +13,6 @@ The last tests prove that both comparison helpers fail on a wrong implementation
 from __future__ import annotations
 
 import itertools
-import re
 from typing import Any, NamedTuple
 
 import pytest
@@ -23,6 +22,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from snippets.from_scratch import losses
+from tests.parity import assert_same_error
 
 DOUBLE = torch.float64
 REDUCTIONS = ("none", "mean", "sum")
@@ -361,18 +361,6 @@ def test_binary_cross_entropy_with_logits_matches_torch(case):
 
 
 # --- errors --------------------------------------------------------------------------------
-
-def assert_same_error(name: str, args, kwargs, error: type[Exception], message: str) -> None:
-    """torch and ours raise exactly `error`, with equal messages that contain `message`."""
-    with pytest.raises(error, match=re.escape(message)) as theirs:
-        getattr(F, name)(*args, **kwargs)
-    with pytest.raises(error, match=re.escape(message)) as ours:
-        getattr(losses, name)(*args, **kwargs)
-    assert type(theirs.value) is error, "pytest.raises also accepts subclasses"
-    assert type(ours.value) is error, f"{type(ours.value).__name__}, not {error.__name__}"
-    assert str(ours.value) == str(theirs.value), (
-        f"messages differ:\ntorch: {theirs.value}\nours:  {ours.value}")
-
 
 X = torch.tensor([[0.5, -1.0, 2.0, 0.0], [1.5, 0.25, -0.5, 3.0], [0.0, 1.0, 2.0, -2.0]],
                  dtype=DOUBLE)  # (N, C) = (3, 4)

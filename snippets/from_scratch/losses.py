@@ -498,3 +498,569 @@ def kl_div(
         return l.sum() / x.shape[0] if x.dim() != 0 else l.sum()
     return _reduce(l, reduction)
 # --8<-- [end:kl-div]
+
+
+# === Margin losses (docs/losses/margin.md): insert below this line ===
+
+# --8<-- [start:margin-ranking-loss]
+def margin_ranking_loss(
+    input1: torch.Tensor,
+    input2: torch.Tensor,
+    target: torch.Tensor,
+    margin: float = 0,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """l_n = max(0, -y_n (x1_n - x2_n) + margin): y_n = 1 asks for x1_n > x2_n + margin,
+    y_n = -1 for x2_n > x1_n + margin.
+
+    The three tensors must have the same number of dimensions; their sizes are then
+    broadcast without a word. 'mean' divides by the number of elements.
+    """
+    _check_reduction(reduction)
+    x1, x2, y = input1, input2, target
+    if x1.dim() != x2.dim() or x1.dim() != y.dim():
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {x1.size()}, input2: {x2.size()}, target: {y.size()} ")
+    l = (-y * (x1 - x2) + margin).clamp(min=0)
+    return _reduce(l, reduction)
+# --8<-- [end:margin-ranking-loss]
+
+
+# --8<-- [start:hinge-embedding-loss]
+def hinge_embedding_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    margin: float = 1.0,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """l_n = x_n if y_n = 1, max(0, margin - x_n) if y_n = -1.
+
+    x is a distance that you computed (e.g. |x1 - x2| or a norm). torch adds the first term
+    wherever y_n != -1 and the second wherever y_n != 1: any other target value (0, 2, 0.5)
+    gets both, x_n + max(0, margin - x_n) = max(x_n, margin), without an error.
+    x and y are broadcast without a warning.
+    """
+    _check_reduction(reduction)
+    x, y = input, target
+    zeros = torch.zeros_like(x)
+    l = torch.where(y != 1, (margin - x).clamp(min=0), zeros) + torch.where(y != -1, x, zeros)
+    return _reduce(l, reduction)
+# --8<-- [end:hinge-embedding-loss]
+
+
+# --8<-- [start:soft-margin-loss]
+def soft_margin_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """l_n = log(1 + exp(-y_n x_n)), with y_n in {-1, 1}: BCEWithLogits with targets (y + 1) / 2.
+
+    Computed as torch does, literally: exp(-y x) overflows to inf where -y x is large
+    (above about 88 in float32), where BCEWithLogits stays finite. y is multiplied into a
+    tensor like x, in place: it may broadcast to x's shape, not beyond, and the loss keeps
+    x's dtype.
+    """
+    _check_reduction(reduction)
+    x, y = input, target
+    l = x.neg()
+    l.mul_(y)  # torch's error if y does not broadcast to x's shape
+    l = l.exp().log1p()
+    return _reduce(l, reduction)
+# --8<-- [end:soft-margin-loss]
+
+
+# --8<-- [start:multilabel-soft-margin-loss]
+def _log_sigmoid(z: torch.Tensor) -> torch.Tensor:
+    """log sigma(z) = min(z, 0) - log(1 + exp(-|z|)): never the log of 0."""
+    if not z.is_floating_point():
+        raise NotImplementedError(
+            f"\"log_sigmoid_cpu\" not implemented for '{_dtype_name(z.dtype)}'")
+    return z.clamp(max=0) - (-z.abs()).exp().log1p()
+
+
+def multilabel_soft_margin_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    weight: torch.Tensor | None = None,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """l_n = -(1/C) sum_c w_c [y_nc log sigma(x_nc) + (1 - y_nc) log sigma(-x_nc)].
+
+    One binary cross-entropy per class, on logits, averaged over the C classes (the last
+    dimension) to one loss per sample; then 'mean' averages over the samples. w (optional,
+    broadcast like y) is one weight per class; the divisor stays C, not sum_c w_c.
+    The reduction is checked last, with torch's other message.
+    """
+    x, y, w = input, target, weight
+    l = -(y * _log_sigmoid(x) + (1 - y) * _log_sigmoid(-x))
+    if w is not None:
+        l = l * w
+    class_dim = x.dim() - 1
+    C = x.size(class_dim)  # torch's IndexError for a 0-d input
+    l = l.sum(dim=class_dim) / C
+    if reduction == "none":
+        return l
+    if reduction == "mean":
+        return l.sum() / l.numel()
+    if reduction == "sum":
+        return l.sum()
+    raise ValueError(reduction + " is not valid")
+# --8<-- [end:multilabel-soft-margin-loss]
+
+
+# --8<-- [start:multilabel-margin-loss]
+def _samples_and_classes(x: torch.Tensor) -> tuple[int, int]:
+    """(N, C) of an input (N, C), (C) or () (one sample of one class), as torch checks it."""
+    if not ((x.dim() == 2 and x.shape[1] != 0) or (x.dim() == 1 and x.shape[0] != 0)
+            or x.dim() == 0):
+        raise RuntimeError("Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {list(x.shape)}")
+    if x.dim() == 2:
+        return x.shape[0], x.shape[1]
+    return 1, x.numel()
+
+
+def multilabel_margin_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """l_n = (1/C) sum_{j in J_n} sum_{i not in Y_n} max(0, 1 - (x_{n, y_nj} - x_{n, i})).
+
+    y_n holds class indices, padded with -1: J_n = the positions before the first -1,
+    Y_n = {y_nj : j in J_n} (everything after the first -1 is ignored, but must still be
+    in [-1, C - 1]). A class listed twice counts twice. The divisor is C, the number of
+    classes, not the number of (j, i) pairs. 'none' gives (N) for a batch, () for one sample.
+    """
+    _check_reduction(reduction)
+    x, y = input, target
+    N, C = _samples_and_classes(x)
+    same_size = y.dim() <= 1 and y.numel() == C if x.dim() <= 1 else y.shape == x.shape
+    if not same_size:
+        raise RuntimeError(
+            f"inconsistent target size: {list(y.shape)} for input of size: {list(x.shape)}")
+    if y.numel() > 0 and (y.min() < -1 or y.max() >= C):
+        raise RuntimeError("argument #2 'target' is out of range")
+    if x.dtype not in (torch.float32, torch.float64):
+        raise NotImplementedError("\"multilabel_margin_loss_forward_out_frame\" not "
+                                  f"implemented for '{_dtype_name(x.dtype)}'")
+    if y.dtype != torch.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_dtype_name(y.dtype)}")
+    x, y = x.reshape(N, C), y.reshape(N, C)
+    kept = (y >= 0).cumprod(dim=1) == 1  # (N, C): the positions j before the first -1
+    y_kept = torch.where(kept, y, 0)  # any valid index where not kept; masked below
+    classes = torch.arange(C, device=x.device)
+    # is_target[n, i]: class i is one of the sample's targets
+    is_target = ((y_kept.unsqueeze(2) == classes) & kept.unsqueeze(2)).any(dim=1)
+    x_target = x.gather(1, y_kept)  # x[n, y_nj], (N, C) over j
+    z = 1 - x_target.unsqueeze(2) + x.unsqueeze(1)  # z[n, j, i] = 1 - (x[n, y_nj] - x[n, i])
+    pairs = kept.unsqueeze(2) & ~is_target.unsqueeze(1)  # (j kept, i not a target)
+    l = (z.clamp(min=0) * pairs).sum(dim=(1, 2)) / C
+    if reduction == "none":
+        return l.reshape(()) if target.dim() <= 1 else l  # one sample: 0-d
+    return _reduce(l, reduction)
+# --8<-- [end:multilabel-margin-loss]
+
+
+# --8<-- [start:multi-margin-loss]
+def multi_margin_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: torch.Tensor | None = None,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """l_n = (1/C) sum_{i != y_n} w_{y_n} max(0, margin - x_{n, y_n} + x_{n, i})^p.
+
+    The multi-class hinge (SVM) loss: every other class i whose score comes within margin
+    of the target's score costs; p = 1 or 2. w (optional) is one weight per class, taken at
+    the target class, outside the power. 'none' gives (N) for a (N) or (1) target, () for
+    a 0-d one.
+    """
+    _check_reduction(reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    x, y, w = input, target, weight
+    if w is not None and w.dim() != 1:
+        raise ValueError("weight must be one-dimensional")
+    N, C = _samples_and_classes(x)
+    if y.dim() > 1 or y.numel() != N:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{N}], but got "
+            f"{list(y.shape)}. Input has shape {list(x.shape)}.")
+    if w is not None and w.numel() != C:
+        raise RuntimeError(f"inconsistent weight size, expected {C} but got {list(w.shape)}")
+    if x.dtype not in (torch.float32, torch.float64):
+        raise NotImplementedError(
+            f"\"multi_margin_loss_cpu_kernel\" not implemented for '{_dtype_name(x.dtype)}'")
+    if y.dtype != torch.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_dtype_name(y.dtype)}")
+    if w is not None and w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype_name(x.dtype)} but found "
+                           f"{_dtype_name(w.dtype)}")
+    if ((y < 0) | (y >= C)).any():
+        raise RuntimeError("target out of range")
+    x, y = x.reshape(N, C), y.reshape(N, 1)
+    z = margin - x.gather(1, y) + x  # z[n, i] = margin - x[n, y_n] + x[n, i]
+    h = z.clamp(min=0) ** p
+    if w is not None:
+        h = w[y] * h  # the target's weight, (N, 1)
+    others = torch.arange(C, device=x.device) != y  # i != y_n
+    l = (h * others).sum(dim=1) / C
+    if reduction == "none":
+        return l if target.dim() > 0 else l.reshape(())
+    return _reduce(l, reduction)
+# --8<-- [end:multi-margin-loss]
+
+
+# === Embedding losses (docs/losses/embedding.md): insert below this line ===
+
+# --8<-- [start:cosine-embedding-loss]
+def _cosine_similarity(x1: torch.Tensor, x2: torch.Tensor, dim: int) -> torch.Tensor:
+    """cos(x1, x2) as CosineEmbeddingLoss computes it, along dim:
+
+    x1 . x2 / sqrt((||x1||^2 + 1e-12) (||x2||^2 + 1e-12)).
+
+    The 1e-12 (torch's EPSILON, not a parameter) is added to the squared norms, so a zero
+    vector gives cos = 0, never 0 / 0. This is not F.cosine_similarity, which divides by
+    max(||x1||, eps) max(||x2||, eps) with eps = 1e-8.
+    """
+    EPSILON = 1e-12
+    dot = (x1 * x2).sum(dim)
+    squared_norm1 = (x1 * x1).sum(dim) + EPSILON
+    squared_norm2 = (x2 * x2).sum(dim) + EPSILON
+    return dot / (squared_norm1 * squared_norm2).sqrt()
+
+
+def cosine_embedding_loss(
+    input1: torch.Tensor,
+    input2: torch.Tensor,
+    target: torch.Tensor,
+    margin: float = 0,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """l_n = 1 - cos(x1_n, x2_n)                if y_n = 1,
+           max(0, cos(x1_n, x2_n) - margin)    if y_n = -1,
+           0                                  for any other target value (torch's too).
+
+    input1, input2: (N, D) with a target (N), or (D) with a 0-d target; the two inputs (and
+    the target against the N losses) are broadcast. 'mean' divides by N, so pairs whose
+    target is neither 1 nor -1 still count in it.
+    """
+    _check_reduction(reduction)
+    x1, x2, y = input1, input2, target
+    if y.dim() not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if y.dim() == 1 and not (x1.dim() == 2 and x2.dim() == 2):
+        raise RuntimeError("1D target tensor expects 2D input tensors, but found inputs with "
+                           f"sizes {list(x1.shape)} and {list(x2.shape)}.")
+    if y.dim() == 0 and not (x1.dim() == 1 and x2.dim() == 1):
+        raise RuntimeError("0D target tensor expects 1D input tensors, but found inputs with "
+                           f"sizes {list(x1.shape)} and {list(x2.shape)}.")
+    cos = _cosine_similarity(x1, x2, dim=y.dim())  # over D: the last dimension
+    zeros = torch.zeros_like(cos)
+    l = (torch.where(y == 1, 1 - cos, zeros)
+         + torch.where(y == -1, (cos - margin).clamp(min=0), zeros))
+    return _reduce(l, reduction)
+# --8<-- [end:cosine-embedding-loss]
+
+
+# --8<-- [start:triplet-margin-loss]
+def _pairwise_distance(
+    x1: torch.Tensor, x2: torch.Tensor, p: float = 2.0, eps: float = 1e-6
+) -> torch.Tensor:
+    """d(x1, x2) = ||x1 - x2 + eps||_p over the last dimension, as torch.pairwise_distance:
+    eps is added to every difference (it is not a clamp), so d(x, x) = eps * D^(1/p).
+
+    Any real p: p = inf is the largest |difference|, -inf the smallest, 0 counts the
+    nonzero differences, a negative p gives (sum |d|^p)^(1/p) too. (Where x1 - x2 + eps is
+    exactly 0, only possible with eps = 0, torch's gradient is 0 and this one's is nan.)
+    """
+    d = (x1 - x2 + eps).abs()
+    if p == float("inf"):
+        return d.amax(-1)
+    if p == float("-inf"):
+        return d.amin(-1)
+    if p == 0:
+        return (d != 0).sum(-1).to(d.dtype)
+    return (d ** p).sum(-1) ** (1 / p)
+
+
+def _check_triplet(
+    a: torch.Tensor, pos: torch.Tensor, neg: torch.Tensor, margin: float, reduction: str
+) -> None:
+    """torch's checks, in torch's order: reduction, margin, numbers of dimensions."""
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not a.dim() == pos.dim() == neg.dim():
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {a.dim()}D, positive {pos.dim()}D, and negative "
+            f"{neg.dim()}D inputs")
+
+
+def triplet_margin_loss(
+    anchor: torch.Tensor,
+    positive: torch.Tensor,
+    negative: torch.Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """l_i = max(d(a_i, p_i) - d(a_i, n_i) + margin, 0), d(x, y) = ||x - y + eps||_p.
+
+    a, pos, neg: the anchor a_i, positive p_i and negative n_i of the formula (the name p
+    is taken by the norm degree). swap=True (Balntas et al.) replaces d(a_i, n_i) by
+    min(d(a_i, n_i), d(p_i, n_i)): the negative counts as close as it is to either.
+    The inputs have the same number of dimensions (sizes broadcast); the distance is
+    taken over the last one, so (N, D) gives N losses and (D) one.
+    """
+    a, pos, neg = anchor, positive, negative
+    _check_triplet(a, pos, neg, margin, reduction)
+    d_pos = _pairwise_distance(a, pos, p, eps)
+    d_neg = _pairwise_distance(a, neg, p, eps)
+    if swap:
+        d_neg = torch.minimum(d_neg, _pairwise_distance(pos, neg, p, eps))
+    l = (margin + d_pos - d_neg).clamp(min=0)
+    return _reduce(l, reduction)
+# --8<-- [end:triplet-margin-loss]
+
+
+# --8<-- [start:triplet-margin-with-distance-loss]
+def triplet_margin_with_distance_loss(
+    anchor: torch.Tensor,
+    positive: torch.Tensor,
+    negative: torch.Tensor,
+    *,
+    distance_function=None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """l_i = max(d(a_i, p_i) - d(a_i, n_i) + margin, 0) with any distance d.
+
+    d = distance_function, a callable (x1, x2) -> one distance per triplet; None is
+    pairwise distance with p = 2 and eps = 1e-6, which makes this triplet_margin_loss
+    with its defaults. swap as in triplet_margin_loss, with d.
+    """
+    a, pos, neg = anchor, positive, negative
+    _check_triplet(a, pos, neg, margin, reduction)
+    d = _pairwise_distance if distance_function is None else distance_function
+    d_pos = d(a, pos)
+    d_neg = d(a, neg)
+    if swap:
+        d_neg = torch.minimum(d_neg, d(pos, neg))
+    l = (margin + d_pos - d_neg).clamp(min=0)
+    return _reduce(l, reduction)
+# --8<-- [end:triplet-margin-with-distance-loss]
+
+
+# === CTC and fused losses (docs/losses/ctc_and_fused.md): insert below this line ===
+
+# --8<-- [start:logsumexp]
+def _logsumexp(a: torch.Tensor, dim: int) -> torch.Tensor:
+    """log(sum_i exp(a_i)) along dim, shifted by the largest a_i so exp never overflows.
+
+    Where every a_i is -inf the result is -inf (no path), and its gradient is 0, not NaN:
+    log is only ever taken of a positive sum.
+    """
+    m = a.detach().amax(dim=dim, keepdim=True)
+    m = torch.where(m == float("-inf"), 0.0, m)  # all -inf: any finite shift will do
+    s = (a - m).exp().sum(dim)
+    log_s = torch.where(s > 0, s, 1.0).log()
+    return torch.where(s > 0, log_s, float("-inf")) + m.squeeze(dim)
+# --8<-- [end:logsumexp]
+
+
+# --8<-- [start:ctc-loss]
+def ctc_loss(
+    log_probs: torch.Tensor,
+    targets: torch.Tensor,
+    input_lengths: torch.Tensor,
+    target_lengths: torch.Tensor,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> torch.Tensor:
+    """l_n = -log of the sum, over the paths pi that collapse to y_n, of prod_t exp(x[t, n, pi_t]).
+
+    x = log_probs, (T, N, C) or (T, C); y_n = the n-th target, given padded (N, S) or
+    concatenated (sum(target_lengths),). The sum over alignments is the forward (alpha)
+    recursion of Graves et al. (2006) over the blank-extended target
+    l' = (blank, y_1, blank, y_2, ..., blank, y_S, blank), in log space.
+    'mean' divides each l_n by its target length (at least 1), then averages over N.
+    """
+    _check_reduction(reduction)
+    x = log_probs
+    lengths = []
+    for name, value in (("input_lengths", input_lengths), ("target_lengths", target_lengths)):
+        if isinstance(value, torch.Tensor):
+            if value.is_floating_point() or value.is_complex() or value.dtype == torch.bool:
+                raise RuntimeError(f"{name} must be integral")
+            value = value.tolist()
+        lengths.append(torch.tensor(value, dtype=torch.long).reshape(-1).tolist())
+    input_lengths, target_lengths = lengths
+    if x.dtype not in (torch.float32, torch.float64):
+        raise NotImplementedError(f'"ctc_loss_cpu" not implemented for \'{_dtype_name(x.dtype)}\'')
+    if x.numel() == 0:
+        raise RuntimeError("log_probs tensor must not be empty")
+    batched = x.dim() == 3
+    if not batched:
+        x = x.unsqueeze(1)  # (T, C) -> (T, 1, C): a batch of one
+    _check_ctc_arguments(x, targets, input_lengths, target_lengths, blank)
+    y = targets.long()
+    N = x.shape[1]
+    start = 0  # where the n-th target begins in the concatenated form
+    losses = []
+    for n in range(N):
+        T_n, S_n = input_lengths[n], target_lengths[n]
+        y_n = y[start:start + S_n] if y.dim() == 1 else y[n, :S_n]
+        start += S_n
+        losses.append(_ctc_nll(x[:T_n, n], y_n, blank))
+    l = torch.stack(losses)
+    if zero_infinity:
+        l = torch.where(l == float("inf"), 0.0, l)
+    if reduction == "mean":
+        divisor = torch.tensor(target_lengths, dtype=l.dtype).clamp(min=1)
+        return (l / divisor).mean()
+    if reduction == "sum":
+        return l.sum()
+    return l if batched else l.squeeze(0)
+
+
+def _ctc_nll(x: torch.Tensor, y: torch.Tensor, blank: int) -> torch.Tensor:
+    """-log p(y | x) for one sequence: x (T, C) log-probabilities, y (S,) labels.
+
+    alpha_t(s) = log of the total probability of the alignments of x_0..x_t that end in
+    state s of l' (length 2S + 1). From s, an alignment stays in s, steps to s + 1, or
+    skips the blank in between to s + 2, which is allowed only if l'_{s+2} != l'_s:
+    a repeated label needs a blank between its two copies.
+    """
+    T, S = x.shape[0], y.shape[0]
+    if T == 0:  # no frames: only the empty target has an alignment (the empty one)
+        return x.new_tensor(0.0 if S == 0 else float("inf"))
+    l_ext = torch.full((2 * S + 1,), blank, dtype=torch.long)
+    l_ext[1::2] = y
+    can_skip = torch.zeros(2 * S + 1, dtype=torch.bool)
+    can_skip[2:] = l_ext[2:] != l_ext[:-2]
+    neg_inf = x.new_full((2,), float("-inf"))
+    # t = 0: an alignment starts with a blank (s = 0) or with the first label (s = 1).
+    alpha = torch.where(torch.arange(2 * S + 1) < 2, x[0, l_ext], float("-inf"))
+    for t in range(1, T):
+        stay = alpha
+        step = torch.cat([neg_inf[:1], alpha])[:-1]  # from s - 1
+        skip = torch.where(can_skip, torch.cat([neg_inf, alpha])[:-2], float("-inf"))  # s - 2
+        alpha = _logsumexp(torch.stack([stay, step, skip]), dim=0) + x[t, l_ext]
+    # An alignment ends on the last label or on the blank after it.
+    return -_logsumexp(alpha[-2:], dim=0)
+
+
+def _check_ctc_arguments(
+    x: torch.Tensor, y: torch.Tensor, input_lengths: list[int], target_lengths: list[int],
+    blank: int,
+) -> None:
+    """torch's checks, in torch's order, with torch's messages."""
+    where = " (while checking arguments for ctc_loss_allocate_outputs)"
+    if x.dim() != 3:
+        raise RuntimeError(f"Expected 3-dimensional tensor, but got {x.dim()}-dimensional "
+                           f"tensor for argument #1 'log_probs'{where}")
+    if not 1 <= y.dim() <= 2:
+        raise RuntimeError(f"Expected 1 to 2 dimensions, but got {y.dim()}-dimensional "
+                           f"tensor for argument #2 'targets'{where}")
+    T, N, C = x.shape
+    if not 0 <= blank < C:
+        raise RuntimeError("blank must be in label range")
+    if len(input_lengths) != N:
+        raise RuntimeError("input_lengths must be of size batch_size")
+    if len(target_lengths) != N:
+        raise RuntimeError("target_lengths must be of size batch_size")
+    for S_n in target_lengths:
+        if S_n < 0:
+            raise RuntimeError(
+                f"Expected target_lengths to have value at least 0, but got value {S_n}{where}")
+    size = sum(target_lengths) if y.dim() == 1 else N
+    if y.shape[0] != size:
+        raise RuntimeError(f"Expected tensor to have size {size} at dimension 0, but got size "
+                           f"{y.shape[0]} for argument #2 'targets'{where}")
+    if y.dim() == 2 and y.shape[1] < max(target_lengths):
+        raise RuntimeError(f"Expected tensor to have size at least {max(target_lengths)} at "
+                           f"dimension 1, but got size {y.shape[1]} for argument #2 'targets'"
+                           f"{where}")
+    for T_n in input_lengths:
+        if T_n < 0:
+            raise RuntimeError(
+                f"Expected input_lengths to have value at least 0, but got value {T_n}{where}")
+        if T_n > T:
+            raise RuntimeError(
+                f"Expected input_lengths to have value at most {T}, but got value {T_n}{where}")
+# --8<-- [end:ctc-loss]
+
+
+# --8<-- [start:linear-cross-entropy]
+def linear_cross_entropy(
+    input: torch.Tensor,
+    linear_weight: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    linear_bias: torch.Tensor | None = None,
+    weight: torch.Tensor | None = None,
+    reduction: str = "mean",
+    ignore_index: int | None = None,
+    label_smoothing: float = 0.0,
+    options: "torch.nn.LinearCrossEntropyOptions | None" = None,
+) -> torch.Tensor:
+    """cross_entropy(x W^T + b, y): the logits of a linear layer, then CrossEntropyLoss.
+
+    x: (in_features) or (N, in_features); W: (C, in_features), or (C, d_1, ..., d_K,
+    in_features) for logits of shape (N, C, d_1, ..., d_K). ignore_index=None means -100.
+    `options` only tells torch to process the N rows in chunks, so that the (N, C) logits
+    never exist at once: the loss is the same, so this reference ignores it (after
+    torch's warning when torch would ignore it too).
+    """
+    x, W, b, y = input, linear_weight, linear_bias, target
+    if not 1 <= x.dim() <= 2:
+        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {x.dim()}")
+    if W.dim() < 2:
+        raise RuntimeError(
+            f"expected linear_weight with dimensionality at least 2, got {W.dim()}")
+    if x.shape[-1] != W.shape[-1]:
+        raise RuntimeError(
+            "expected equal input and linear_weight last dimensions (in_features), "
+            f"got {x.shape[-1]} and {W.shape[-1]}, respectively")
+    C, out_features = W.shape[0], tuple(W.shape[1:-1])
+    if b is not None and tuple(b.shape) != (C, *out_features):
+        raise RuntimeError(
+            f"expected linear_bias shape {(C, *out_features)}, got {tuple(b.shape)}")
+    if out_features and x.dim() == 1:
+        raise RuntimeError(
+            f"K-dimensional loss defined by linear_weight shape {tuple(W.shape)} requires"
+            f" batched input, (N, {x.shape[-1]}), got unbatched input with shape"
+            f" {tuple(x.shape)}")
+    logits_shape = (*x.shape[:-1], C, *out_features)
+    if y.shape == logits_shape and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    if options is not None and (out_features or reduction not in ("mean", "sum", "none")
+                                or label_smoothing != 0.0 or y.dtype != torch.int64):
+        import warnings
+        warnings.warn(
+            "linear_cross_entropy: ``options`` ignored; chunked path needs reduction in "
+            "{'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, "
+            f"out_features == (). Got reduction={reduction!r}, label_smoothing="
+            f"{label_smoothing}, target.dtype={y.dtype}, out_features={out_features}, "
+            "tracing=False, linear_bias.shape="
+            f"{tuple(b.shape) if b is not None else None}.", stacklevel=2)
+    # The linear layer: each of the C * d_1 * ... * d_K rows of W gives one logit.
+    logits = x @ W.reshape(-1, x.shape[-1]).T
+    if b is not None:
+        logits = logits + b.reshape(-1)
+    return cross_entropy(logits.reshape(logits_shape), y, weight,
+                         -100 if ignore_index is None else ignore_index,
+                         reduction, label_smoothing)
+# --8<-- [end:linear-cross-entropy]

@@ -1,9 +1,11 @@
 """Examples for docs/losses/basics.md: loss, cost and objective; fitting; reduction."""
 
 # --8<-- [start:setup]
+import math
 import warnings
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 # --8<-- [end:setup]
 
@@ -31,6 +33,62 @@ print(nn.MSELoss(reduction="none")(y_hat, y))
 print(nn.MSELoss(reduction="sum")(y_hat, y), nn.MSELoss(reduction="mean")(y_hat, y))
 #> tensor(0.7500) tensor(0.1875)
 # --8<-- [end:reduction]
+
+# --8<-- [start:zero-one]
+# Three samples, three classes: the predicted class is the one with the largest score.
+scores = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.3, 0.2], [1.0, 3.0, 0.0]])
+labels = torch.tensor([0, 2, 1])
+predicted = scores.argmax(dim=1)
+zero_one = (predicted != labels).float()  # 0 when prediction == target, 1 otherwise
+print(predicted, zero_one)
+#> tensor([0, 1, 1]) tensor([0., 1., 0.])
+print(zero_one.mean())  # the error rate: 1 - accuracy
+#> tensor(0.3333)
+# --8<-- [end:zero-one]
+
+# --8<-- [start:zero-one-gradient]
+# One binary score s per sample, target "positive": the prediction is right when s > 0.
+s = torch.tensor([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0], requires_grad=True)
+step = (1 - torch.sign(s)) / 2  # the 0-1 loss as a function of s: 1 if s < 0, 0 if s > 0
+step.sum().backward()
+print(step.detach(), s.grad)
+#> tensor([1., 1., 1., 0., 0., 0.]) tensor([0., 0., 0., 0., 0., 0.])
+s.grad = None
+surrogate = F.softplus(-s)  # the logistic loss -log sigmoid(s), i.e. BCEWithLogitsLoss
+surrogate.sum().backward()
+print(s.grad)
+#> tensor([-0.8808, -0.7311, -0.6225, -0.3775, -0.2689, -0.1192])
+# Measured in bits (divided by ln 2), the surrogate is never below the 0-1 loss:
+print(bool((surrogate / math.log(2) >= step).all()))
+#> True
+# --8<-- [end:zero-one-gradient]
+
+# --8<-- [start:squared-mse-mae]
+y_true = torch.tensor([3.0, -0.5, 2.0, 7.0])
+y_pred = torch.tensor([2.5, 0.0, 2.0, 8.0])
+squared = (y_true - y_pred) ** 2  # squared loss: one value per sample
+print(squared)
+#> tensor([0.2500, 0.2500, 0.0000, 1.0000])
+print(squared.mean(), nn.MSELoss()(y_pred, y_true))  # MSE: the mean of the squared losses
+#> tensor(0.3750) tensor(0.3750)
+print((y_true - y_pred).abs().mean(), nn.L1Loss()(y_pred, y_true))  # MAE: mean |y - y_hat|
+#> tensor(0.5000) tensor(0.5000)
+print(squared.sum(), squared.sum() / 2)  # sum of squares, and with the 1/2: not MSELoss
+#> tensor(1.5000) tensor(0.7500)
+# --8<-- [end:squared-mse-mae]
+
+# --8<-- [start:softmax-loss]
+probs = torch.softmax(scores, dim=1)  # the scores of the 0-1 example, as probabilities
+picked = -torch.log(probs[torch.arange(3), labels])  # -log of the true class's probability
+print(picked)
+#> tensor([0.2413, 1.1019, 0.1698])
+print(F.cross_entropy(scores, labels, reduction="none"))
+#> tensor([0.2413, 1.1019, 0.1698])
+# The same with a one-hot target P: -sum_c P_c log S_c. Without the minus sign it is negative.
+one_hot = F.one_hot(labels, num_classes=3).float()
+print(-(one_hot * torch.log(probs)).sum(dim=1))
+#> tensor([0.2413, 1.1019, 0.1698])
+# --8<-- [end:softmax-loss]
 
 # --8<-- [start:fitting]
 # Noisy samples of a smooth curve; fit polynomials of growing degree by least squares.

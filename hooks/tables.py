@@ -1,0 +1,142 @@
+"""Render the reference tables from their one data source, in the page's language.
+
+A page asks for a table with a placeholder on a line of its own:
+
+* ``<!-- finder-table -->``: the task -> loss finder, from ``snippets/reference/finder.py``;
+* ``<!-- glossary-table -->``: the glossary, from ``snippets/reference/glossary.py``.
+
+The page's language comes from its source file name: ``*.zh.md`` is Chinese, any other
+page English. The output is ordinary Markdown (a table inside a ``<div markdown>``), so
+links to ``.md`` files are checked by the strict build and the rows are found by the
+search. A placeholder the hook does not know is left alone; a data module that fails
+to import fails the build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LABELS = {
+    "en": {
+        "finder": ("Task", "Model output", "Target", "Recommended", "Alternatives",
+                   "Key options"),
+        "filter": "Filter: type a task, a loss or an option (e.g. multi-label, pos_weight)",
+        "none": "none",
+        "glossary": ("English", "中文", "Meaning", "Where it is used"),
+    },
+    "zh": {
+        "finder": ("任务", "模型输出", "目标", "推荐", "备选", "关键参数"),
+        "filter": "筛选：输入任务、损失函数或参数名（如 多标签、pos_weight）",
+        "none": "无",
+        "glossary": ("中文", "English", "含义", "用在哪里"),
+    },
+}
+
+
+def page_language(src_uri: str) -> str:
+    """``'reference/finder.zh.md'`` -> ``'zh'``; every other page is English."""
+    return "zh" if src_uri.endswith(".zh.md") else "en"
+
+
+def _module(name: str):
+    """Import a data module. The page modules print their examples when they run; that
+    output belongs to the pages (and to the #> checks), not to the build log."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    with contextlib.redirect_stdout(io.StringIO()):
+        return importlib.import_module(name)
+
+
+def _cell(text: str) -> str:
+    """Table cells cannot hold a raw ``|`` or a line break."""
+    return text.replace("|", r"\|").replace("\n", " ")
+
+
+def render_spec(spec, values: dict, lang: str) -> str:
+    """``Spec('target', ('N',), torch.int64, 'class')`` -> ``target `(N,)` int64, in [0, C)``."""
+    dims = ", ".join(str(d) for d in spec.shape)
+    shape = f"({dims},)" if len(spec.shape) == 1 else f"({dims})"
+    text = f"`{spec.name}` `{shape}` {str(spec.dtype).removeprefix('torch.')}"
+    if spec.values:
+        text += ("，" if lang == "zh" else ", ") + values[spec.values][0][lang]
+    return text
+
+
+def render_finder(lang: str) -> str:
+    finder = _module("snippets.reference.finder")
+    labels = LABELS[lang]
+    link = finder.LOSS_LINKS
+
+    def loss(name: str) -> str:
+        return f"[`{name}`]({link[name]})"
+
+    lines = [
+        '<div class="finder-filter" hidden>'
+        f'<input type="search" id="finder-filter" placeholder="{labels["filter"]}" '
+        f'aria-label="{labels["filter"]}"></div>',
+        "",
+        '<div class="finder-table" markdown>',
+        "",
+        "| " + " | ".join(labels["finder"]) + " |",
+        "|" + "---|" * len(labels["finder"]),
+    ]
+    for row in finder.ROWS:
+        outputs = "<br>".join(render_spec(s, finder.VALUES, lang) for s in row.outputs)
+        targets = "<br>".join(render_spec(s, finder.VALUES, lang) for s in row.targets)
+        alternatives = "<br>".join(
+            f"{loss(name)}: {note[lang]}" for name, note in row.alternatives
+        ) or labels["none"]
+        cells = [
+            f'<span id="{row.id}"></span>**{row.task[lang]}**',
+            f"{outputs}<br>{row.output_note[lang]}",
+            f"{targets}<br>{row.target_note[lang]}" if targets else row.target_note[lang],
+            loss(row.recommended),
+            alternatives,
+            row.options[lang],
+        ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    lines += ["", "</div>"]
+    return "\n".join(lines)
+
+
+def render_glossary(lang: str) -> str:
+    glossary = _module("snippets.reference.glossary")
+    other = "en" if lang == "zh" else "zh"
+    lines = [
+        "| " + " | ".join(LABELS[lang]["glossary"]) + " |",
+        "|---|---|---|---|",
+    ]
+    for term in glossary.TERMS:
+        where = ", ".join(f"[{title[lang]}]({url})" for title, url in term.used_in)
+        cells = [
+            f'<span id="{term.id}"></span>**{term.term[lang]}**',
+            term.term[other],
+            term.meaning[lang],
+            where,
+        ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+PLACEHOLDERS = {
+    "<!-- finder-table -->": render_finder,
+    "<!-- glossary-table -->": render_glossary,
+}
+
+
+def render(markdown: str, lang: str) -> str:
+    """Replace every known placeholder of ``markdown`` by its table in ``lang``."""
+    for placeholder, draw in PLACEHOLDERS.items():
+        if placeholder in markdown:
+            markdown = markdown.replace(placeholder, draw(lang))
+    return markdown
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    return render(markdown, page_language(page.file.src_uri))

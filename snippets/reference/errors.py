@@ -1,0 +1,519 @@
+"""The error-message index, docs/reference/errors.md: each message produced by torch itself.
+
+Every entry has two sections: ``<name>`` makes the mistake and prints what torch says
+(``type: message`` for an error, ``category: message`` for a warning), and
+``<name>-fix`` makes the same call the right way and prints the working result.
+tests/test_errors_index.py checks that every message a chapter shows is also here.
+"""
+
+# --8<-- [start:setup]
+import warnings
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def show_warnings(call):
+    """Run call(), print every warning it raises as 'Category: message', return its result."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = call()
+    for w in caught:
+        print(f"{w.category.__name__}: {w.message}")
+    return result
+
+
+# 2 samples, 3 classes: raw scores (logits) and class indices.
+logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.3, 1.2]])
+labels = torch.tensor([0, 2])
+# --8<-- [end:setup]
+
+# --8<-- [start:target-dtype]
+float_labels = torch.tensor([0.0, 2.0])  # class indices stored as float, e.g. from NumPy
+try:
+    nn.CrossEntropyLoss()(logits, float_labels)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: expected target dtype to be Long or Byte, but got Float
+try:
+    nn.MultiMarginLoss()(logits, float_labels)  # the margin losses still use the old wording
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: expected scalar type Long but found Float
+# --8<-- [end:target-dtype]
+
+# --8<-- [start:target-dtype-fix]
+print(nn.CrossEntropyLoss()(logits, float_labels.long()))
+#> tensor(0.3974)
+print(nn.MultiMarginLoss()(logits, float_labels.long()))
+#> tensor(0.0167)
+# --8<-- [end:target-dtype-fix]
+
+# --8<-- [start:target-out-of-bounds]
+labels_1_to_3 = torch.tensor([1, 3])  # labels numbered from 1, as in many data sets
+try:
+    nn.CrossEntropyLoss()(logits, labels_1_to_3)
+except IndexError as e:
+    print(f"{type(e).__name__}: {e}")
+#> IndexError: Target 3 is out of bounds.
+# --8<-- [end:target-out-of-bounds]
+
+# --8<-- [start:target-out-of-bounds-fix]
+print(labels_1_to_3 - 1, nn.CrossEntropyLoss()(logits, labels_1_to_3 - 1))  # classes 0..C-1
+#> tensor([0, 2]) tensor(0.3974)
+# --8<-- [end:target-out-of-bounds-fix]
+
+# --8<-- [start:multi-target]
+column = labels.view(-1, 1)  # shape (N, 1), e.g. read from a CSV column
+try:
+    nn.CrossEntropyLoss()(logits, column)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: 0D or 1D target tensor expected, multi-target not supported
+one_hot = F.one_hot(labels, num_classes=3)  # shape (N, C), int64
+try:
+    nn.NLLLoss()(torch.log_softmax(logits, dim=1), one_hot)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: 0D or 1D target tensor expected, multi-target not supported
+# --8<-- [end:multi-target]
+
+# --8<-- [start:multi-target-fix]
+print(nn.CrossEntropyLoss()(logits, column.squeeze(1)))  # (N, 1) -> (N,)
+#> tensor(0.3974)
+print(nn.CrossEntropyLoss()(logits, one_hot.argmax(dim=1)))  # one-hot -> class indices
+#> tensor(0.3974)
+print(nn.CrossEntropyLoss()(logits, one_hot.float()))  # or: float one-hot = probabilities
+#> tensor(0.3974)
+# --8<-- [end:multi-target-fix]
+
+# --8<-- [start:batch-size]
+# A sequence model: N=2 sequences of T=4 steps, C=3 classes.
+seq_logits = torch.randn(2, 4, 3, generator=torch.Generator().manual_seed(0))
+seq_labels = torch.tensor([[0, 1, 2, 1], [2, 2, 0, 1]])  # (N, T)
+try:
+    nn.CrossEntropyLoss()(seq_logits.reshape(-1, 3), seq_labels)  # logits flattened, labels not
+except ValueError as e:
+    print(f"{type(e).__name__}: {e}")
+#> ValueError: Expected input batch_size (8) to match target batch_size (2).
+try:
+    nn.CrossEntropyLoss()(seq_logits, seq_labels)  # (N, T, C): classes are not in dim 1
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: Expected target size [2, 3], got [2, 4]
+# --8<-- [end:batch-size]
+
+# --8<-- [start:batch-size-fix]
+flat = nn.CrossEntropyLoss()(seq_logits.reshape(-1, 3), seq_labels.reshape(-1))
+moved = nn.CrossEntropyLoss()(seq_logits.permute(0, 2, 1), seq_labels)  # (N, C, T)
+print(flat, moved)
+#> tensor(0.8418) tensor(0.8418)
+# --8<-- [end:batch-size-fix]
+
+# --8<-- [start:ignore-index-float-target]
+soft = torch.tensor([[0.8, 0.1, 0.1], [0.0, 0.5, 0.5]])  # probabilities, not indices
+try:
+    nn.CrossEntropyLoss(ignore_index=0)(logits, soft)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: ignore_index is not supported for floating point target
+# --8<-- [end:ignore-index-float-target]
+
+# --8<-- [start:ignore-index-float-target-fix]
+keep = torch.tensor([True, False])  # drop samples by masking them instead
+print(nn.CrossEntropyLoss()(logits[keep], soft[keep]))
+#> tensor(0.6913)
+# --8<-- [end:ignore-index-float-target-fix]
+
+# --8<-- [start:label-smoothing-range]
+try:
+    nn.CrossEntropyLoss(label_smoothing=1.5)(logits, labels)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: label_smoothing must be between 0.0 and 1.0. Got: 1.5
+# --8<-- [end:label-smoothing-range]
+
+# --8<-- [start:label-smoothing-range-fix]
+print(nn.CrossEntropyLoss(label_smoothing=0.1)(logits, labels))
+#> tensor(0.5058)
+# --8<-- [end:label-smoothing-range-fix]
+
+# --8<-- [start:bce-input-range]
+scores = torch.tensor([1.5, -0.3, 0.8])  # logits: the model has no sigmoid
+flags = torch.tensor([1.0, 0.0, 1.0])
+try:
+    nn.BCELoss()(scores, flags)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: all elements of input should be between 0 and 1
+# --8<-- [end:bce-input-range]
+
+# --8<-- [start:bce-input-range-fix]
+print(nn.BCEWithLogitsLoss()(scores, flags))  # logits go to the fused loss
+#> tensor(0.3756)
+print(nn.BCELoss()(torch.sigmoid(scores), flags))  # the same number, less stable
+#> tensor(0.3756)
+# --8<-- [end:bce-input-range-fix]
+
+# --8<-- [start:bce-target-dtype]
+int_flags = torch.tensor([1, 0, 1])  # 0/1 labels stored as int64
+try:
+    nn.BCELoss()(torch.sigmoid(scores), int_flags)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: Found dtype Long but expected Float
+try:
+    nn.BCEWithLogitsLoss()(scores, int_flags)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: result type Float can't be cast to the desired output type Long
+# --8<-- [end:bce-target-dtype]
+
+# --8<-- [start:bce-target-dtype-fix]
+print(nn.BCEWithLogitsLoss()(scores, int_flags.float()))
+#> tensor(0.3756)
+# --8<-- [end:bce-target-dtype-fix]
+
+# --8<-- [start:bce-target-size]
+flag_column = flags.view(-1, 1)  # shape (N, 1), the output is (N,)
+try:
+    nn.BCELoss()(torch.sigmoid(scores), flag_column)
+except ValueError as e:
+    print(f"{type(e).__name__}: {e}")
+#> ValueError: Using a target size (torch.Size([3, 1])) that is different to the input size (torch.Size([3])) is deprecated. Please ensure they have the same size.
+try:
+    nn.BCEWithLogitsLoss()(scores, flag_column)
+except ValueError as e:
+    print(f"{type(e).__name__}: {e}")
+#> ValueError: Target size (torch.Size([3, 1])) must be the same as input size (torch.Size([3]))
+# --8<-- [end:bce-target-size]
+
+# --8<-- [start:bce-target-size-fix]
+print(nn.BCEWithLogitsLoss()(scores, flag_column.squeeze(1)))
+#> tensor(0.3756)
+# --8<-- [end:bce-target-size-fix]
+
+# --8<-- [start:bce-ignore-index]
+try:
+    nn.BCELoss(ignore_index=0)
+except TypeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> TypeError: _WeightedLoss.__init__() got an unexpected keyword argument 'ignore_index'
+# --8<-- [end:bce-ignore-index]
+
+# --8<-- [start:bce-ignore-index-fix]
+known = torch.tensor([1.0, 0.0, 1.0])  # 0 where the label is missing
+per_element = nn.BCEWithLogitsLoss(reduction="none")(scores, flags)
+print((per_element * known).sum() / known.sum())  # the mean over the known labels
+#> tensor(0.2863)
+# --8<-- [end:bce-ignore-index-fix]
+
+# --8<-- [start:mse-broadcasting]
+prediction = torch.tensor([[1.0], [2.0], [3.0]])  # (N, 1), from a Linear(..., 1)
+target = torch.tensor([1.0, 2.0, 3.0])  # (N,)
+loss = show_warnings(lambda: nn.MSELoss()(prediction, target))
+#> UserWarning: Using a target size (torch.Size([3])) that is different to the input size (torch.Size([3, 1])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.
+print(loss)  # a perfect prediction, yet not 0: (3, 1) - (3,) is a (3, 3) matrix
+#> tensor(1.3333)
+# --8<-- [end:mse-broadcasting]
+
+# --8<-- [start:mse-broadcasting-fix]
+print(nn.MSELoss()(prediction.squeeze(1), target))
+#> tensor(0.)
+# --8<-- [end:mse-broadcasting-fix]
+
+# --8<-- [start:size-average-reduce]
+show_warnings(lambda: nn.MSELoss(size_average=False))
+#> UserWarning: size_average and reduce args will be deprecated, please use reduction='sum' instead.
+show_warnings(lambda: nn.MSELoss(reduce=False))
+#> UserWarning: size_average and reduce args will be deprecated, please use reduction='none' instead.
+# --8<-- [end:size-average-reduce]
+
+# --8<-- [start:size-average-reduce-fix]
+print(show_warnings(lambda: nn.MSELoss(reduction="sum")).reduction)  # no warning
+#> sum
+# --8<-- [end:size-average-reduce-fix]
+
+# --8<-- [start:invalid-reduction]
+try:
+    nn.MSELoss(reduction="avg")(prediction.squeeze(1), target)
+except ValueError as e:
+    print(f"{type(e).__name__}: {e}")
+#> ValueError: avg is not a valid value for reduction
+# --8<-- [end:invalid-reduction]
+
+# --8<-- [start:invalid-reduction-fix]
+print(nn.MSELoss(reduction="mean")(prediction.squeeze(1), target))
+#> tensor(0.)
+# --8<-- [end:invalid-reduction-fix]
+
+# --8<-- [start:kldiv-mean]
+log_q = torch.log_softmax(logits, dim=1)  # the model: log-probabilities
+p = torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])  # the target: probabilities
+kl_mean = show_warnings(lambda: nn.KLDivLoss()(log_q, p))  # reduction='mean' by default
+#> UserWarning: reduction: 'mean' divides the total loss by both the batch size and the support size.'batchmean' divides only by the batch size, and aligns with the KL div math definition.'mean' will be changed to behave the same as 'batchmean' in the next major release.
+print(kl_mean)
+#> tensor(0.0257)
+# --8<-- [end:kldiv-mean]
+
+# --8<-- [start:kldiv-mean-fix]
+kl = nn.KLDivLoss(reduction="batchmean")(log_q, p)
+print(kl, kl_mean * 3)  # batchmean = sum / N; 'mean' divided by N * C as well
+#> tensor(0.0770) tensor(0.0770)
+# --8<-- [end:kldiv-mean-fix]
+
+# --8<-- [start:kldiv-negative]
+print(nn.KLDivLoss(reduction="batchmean")(torch.softmax(logits, dim=1), p))  # probabilities
+#> tensor(-1.2661)
+# --8<-- [end:kldiv-negative]
+
+# --8<-- [start:kldiv-negative-fix]
+print(nn.KLDivLoss(reduction="batchmean")(torch.log_softmax(logits, dim=1), p))  # log-probs
+#> tensor(0.0770)
+# --8<-- [end:kldiv-negative-fix]
+
+# --8<-- [start:gaussian-var]
+mean = torch.tensor([[0.5, 1.0], [2.0, -1.0], [0.0, 0.3]])  # (N, D) = (3, 2)
+y = torch.tensor([[0.4, 1.2], [1.5, -1.0], [0.2, 0.0]])
+try:
+    nn.GaussianNLLLoss()(mean, y, torch.ones(2))  # a variance per feature: (D,)
+except ValueError as e:
+    print(f"{type(e).__name__}: {e}")
+#> ValueError: var is of incorrect size
+try:
+    nn.GaussianNLLLoss()(mean, y, -torch.ones(3, 2))  # a raw output used as the variance
+except ValueError as e:
+    print(f"{type(e).__name__}: {e}")
+#> ValueError: var has negative entry/entries
+# --8<-- [end:gaussian-var]
+
+# --8<-- [start:gaussian-var-fix]
+var = F.softplus(-torch.ones(3))  # one positive variance per sample, from any raw output
+for v in (var.unsqueeze(1).expand(3, 2), var.unsqueeze(1), var):  # (N, D), (N, 1), (N,)
+    print(tuple(v.shape), nn.GaussianNLLLoss()(mean, y, v))
+#> (3, 2) tensor(-0.4660)
+#> (3, 1) tensor(-0.4660)
+#> (3,) tensor(-0.4660)
+# --8<-- [end:gaussian-var-fix]
+
+# --8<-- [start:margin-ranking-dims]
+s1 = torch.tensor([[1.0], [2.0], [3.0]])  # (N, 1): a model with one output unit
+s2 = torch.tensor([[2.0], [2.0], [2.0]])
+order = torch.tensor([1.0, 1.0, -1.0])  # (N,)
+try:
+    nn.MarginRankingLoss()(s1, s2, order)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: torch.Size([3, 1]), input2: torch.Size([3, 1]), target: torch.Size([3])
+# --8<-- [end:margin-ranking-dims]
+
+# --8<-- [start:margin-ranking-dims-fix]
+print(nn.MarginRankingLoss()(s1.squeeze(1), s2.squeeze(1), order))
+#> tensor(0.6667)
+# --8<-- [end:margin-ranking-dims-fix]
+
+# --8<-- [start:multi-margin-target]
+attempts = {
+    "one-hot target": lambda: nn.MultiMarginLoss()(logits, one_hot),
+    "class 3 of 3": lambda: nn.MultiMarginLoss()(logits, torch.tensor([1, 3])),
+    "p = 3": lambda: nn.MultiMarginLoss(p=3)(logits, labels),
+    "multi-label index 7": lambda: nn.MultiLabelMarginLoss()(
+        logits, torch.tensor([[0, -1, 7], [2, -1, -1]])),
+}
+for name, attempt in attempts.items():
+    try:
+        attempt()
+    except (RuntimeError, ValueError) as e:
+        print(f"{name}: {type(e).__name__}: {e}")
+#> one-hot target: RuntimeError: multi_margin_loss: target tensor should be 1-D with size equal to the number of input samples (batch size). Expected target size [2], but got [2, 3]. Input has shape [2, 3].
+#> class 3 of 3: RuntimeError: target out of range
+#> p = 3: ValueError: only p == 1 and p == 2 supported
+#> multi-label index 7: RuntimeError: argument #2 'target' is out of range
+# --8<-- [end:multi-margin-target]
+
+# --8<-- [start:multi-margin-target-fix]
+print(nn.MultiMarginLoss()(logits, labels), nn.MultiMarginLoss(p=2)(logits, labels))
+#> tensor(0.0167) tensor(0.0017)
+# Multi-label: the class indices first, then -1; anything after the first -1 is ignored.
+print(nn.MultiLabelMarginLoss()(logits, torch.tensor([[0, -1, 2], [2, -1, -1]])))
+#> tensor(0.0167)
+# --8<-- [end:multi-margin-target-fix]
+
+# --8<-- [start:cosine-target]
+x1 = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+x2 = torch.tensor([[1.0, 0.2], [1.0, 0.0]])
+try:
+    nn.CosineEmbeddingLoss()(x1, x2, torch.tensor([[1.0], [-1.0]]))  # target (N, 1)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: 0D or 1D target tensor expected, multi-target not supported
+# --8<-- [end:cosine-target]
+
+# --8<-- [start:cosine-target-fix]
+print(nn.CosineEmbeddingLoss()(x1, x2, torch.tensor([1.0, -1.0])))  # target (N,)
+#> tensor(0.0097)
+# --8<-- [end:cosine-target-fix]
+
+# --8<-- [start:triplet]
+g = torch.Generator().manual_seed(0)
+anchors, positives = torch.randn(4, 8, generator=g), torch.randn(4, 8, generator=g)
+one_negative = torch.randn(8, generator=g)  # (D,): one negative for the whole batch
+try:
+    nn.TripletMarginLoss()(anchors, positives, one_negative)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor 2D, positive 2D, and negative 1D inputs
+for make in (lambda: nn.TripletMarginLoss(margin=0.0),
+             lambda: nn.TripletMarginWithDistanceLoss(margin=0.0),
+             lambda: F.triplet_margin_loss(anchors, positives, positives, margin=0.0)):
+    try:
+        make()
+    except ValueError as e:
+        print(f"{type(e).__name__}: {e}")
+#> ValueError: TripletMarginLoss: expected margin to be greater than 0, got 0.0 instead
+#> ValueError: TripletMarginWithDistanceLoss: expected margin to be greater than 0, got 0.0 instead
+#> ValueError: margin must be greater than 0, got 0.0
+try:
+    nn.TripletMarginWithDistanceLoss(nn.PairwiseDistance())  # the distance, positionally
+except TypeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> TypeError: TripletMarginWithDistanceLoss.__init__() takes 1 positional argument but 2 were given
+# --8<-- [end:triplet]
+
+# --8<-- [start:triplet-fix]
+print(nn.TripletMarginLoss(margin=1.0)(anchors, positives, one_negative.unsqueeze(0)))
+#> tensor(0.9724)
+criterion = nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance())
+print(criterion(anchors, positives, one_negative.unsqueeze(0)))
+#> tensor(0.9724)
+# --8<-- [end:triplet-fix]
+
+# --8<-- [start:ctc-inf]
+T, C = 3, 5  # only 3 time steps ...
+log_probs = torch.randn(T, 1, C, generator=torch.Generator().manual_seed(0)).log_softmax(2)
+targets = torch.tensor([[1, 2, 2]])  # ... for 3 labels with a repeat: needs 4 steps
+ctc_args = (log_probs, targets, torch.tensor([T]), torch.tensor([3]))
+print(nn.CTCLoss()(*ctc_args))
+#> tensor(inf)
+# --8<-- [end:ctc-inf]
+
+# --8<-- [start:ctc-inf-fix]
+print(nn.CTCLoss(zero_infinity=True)(*ctc_args))  # impossible samples count as 0
+#> tensor(0.)
+longer = torch.randn(4, 1, C, generator=torch.Generator().manual_seed(0)).log_softmax(2)
+print(nn.CTCLoss()(longer, targets, torch.tensor([4]), torch.tensor([3])))  # T >= 4: finite
+#> tensor(1.9240)
+# --8<-- [end:ctc-inf-fix]
+
+# --8<-- [start:ctc-input-lengths]
+ctc = nn.CTCLoss()
+log_probs = torch.randn(6, 2, 4, generator=torch.Generator().manual_seed(0)).log_softmax(2)
+targets = torch.tensor([[1, 2], [3, 3]])  # (N, S) = (2, 2)
+input_lengths, target_lengths = torch.tensor([6, 6]), torch.tensor([2, 2])
+try:
+    ctc(log_probs.transpose(0, 1), targets, input_lengths, target_lengths)  # (N, T, C)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: input_lengths must be of size batch_size
+try:
+    ctc(log_probs, targets, input_lengths.float(), target_lengths)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: input_lengths must be integral
+# --8<-- [end:ctc-input-lengths]
+
+# --8<-- [start:ctc-input-lengths-fix]
+print(ctc(log_probs, targets, input_lengths, target_lengths))  # (T, N, C), int64 lengths
+#> tensor(3.2347)
+# --8<-- [end:ctc-input-lengths-fix]
+
+# --8<-- [start:linear-cross-entropy]
+hidden = torch.randn(8, 16, generator=torch.Generator().manual_seed(0))
+W = torch.randn(50, 16, generator=torch.Generator().manual_seed(1), requires_grad=True)
+tokens = torch.randint(0, 50, (8,), generator=torch.Generator().manual_seed(2))
+loss = F.linear_cross_entropy(hidden, W, tokens, options=nn.LinearCrossEntropyOptions())
+loss.backward(retain_graph=True)
+try:
+    loss.backward()  # a second backward pass through the chunked path
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: linear_cross_entropy chunked backward called twice; retain_graph=True / double backward are not supported.
+show_warnings(lambda: F.linear_cross_entropy(
+    hidden, W, tokens, label_smoothing=0.1, options=nn.LinearCrossEntropyOptions()))
+#> UserWarning: linear_cross_entropy: ``options`` ignored; chunked path needs reduction in {'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, out_features == (). Got reduction='mean', label_smoothing=0.1, target.dtype=torch.int64, out_features=(), tracing=False, linear_bias.shape=None.
+# --8<-- [end:linear-cross-entropy]
+
+# --8<-- [start:linear-cross-entropy-fix]
+again = nn.LinearCrossEntropyOptions(allow_retain_graph=True)
+loss = F.linear_cross_entropy(hidden, W, tokens, options=again)
+loss.backward(retain_graph=True)
+loss.backward()
+print("two backward passes")
+#> two backward passes
+smoothed = F.linear_cross_entropy(hidden, W, tokens, label_smoothing=0.1)  # no options
+print(smoothed)
+#> tensor(10.9971, grad_fn=<AddBackward0>)
+# --8<-- [end:linear-cross-entropy-fix]
+
+# --8<-- [start:adaptive-output]
+asm = nn.AdaptiveLogSoftmaxWithLoss(16, 50, cutoffs=[10, 30])
+out = asm(hidden, tokens)
+try:
+    out.backward()
+except AttributeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> AttributeError: '_ASMoutput' object has no attribute 'backward'
+# --8<-- [end:adaptive-output]
+
+# --8<-- [start:adaptive-output-fix]
+out.loss.backward()  # the module returns (output, loss): backpropagate the loss field
+print(type(out).__name__, out._fields)
+#> _ASMoutput ('output', 'loss')
+# --8<-- [end:adaptive-output-fix]
+
+# --8<-- [start:init-dimensions]
+for init, shape in ((nn.init.eye_, (3, 3, 3)), (nn.init.dirac_, (4, 4))):
+    try:
+        init(torch.empty(shape))
+    except ValueError as e:
+        print(f"{init.__name__}{shape}: {type(e).__name__}: {e}")
+#> eye_(3, 3, 3): ValueError: Only tensors with 2 dimensions are supported
+#> dirac_(4, 4): ValueError: Only tensors with 3, 4, or 5 dimensions are supported
+# --8<-- [end:init-dimensions]
+
+# --8<-- [start:init-dimensions-fix]
+print(nn.init.eye_(torch.empty(2, 3)))  # a Linear weight: 2-D
+#> tensor([[1., 0., 0.],
+#>         [0., 1., 0.]])
+print(nn.init.dirac_(torch.empty(2, 2, 3)).shape)  # a Conv1d weight: 3-D
+#> torch.Size([2, 2, 3])
+# --8<-- [end:init-dimensions-fix]
+
+# --8<-- [start:init-leaf-in-place]
+weight = nn.Parameter(torch.empty(2, 2))
+try:
+    weight.fill_(0.5)  # writing into a parameter with autograd on
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: a leaf Variable that requires grad is being used in an in-place operation.
+# --8<-- [end:init-leaf-in-place]
+
+# --8<-- [start:init-leaf-in-place-fix]
+with torch.no_grad():
+    weight.fill_(0.5)
+print(weight.requires_grad, weight.sum().item())
+#> True 2.0
+nn.init.constant_(weight, 0.25)  # the init functions do the no_grad for you
+print(weight.sum().item())
+#> 1.0
+# --8<-- [end:init-leaf-in-place-fix]
+
+# --8<-- [start:init-deprecated]
+show_warnings(lambda: nn.init.normal(torch.empty(3)))
+#> FutureWarning: `nn.init.normal` is now deprecated in favor of `nn.init.normal_`.
+# --8<-- [end:init-deprecated]
+
+# --8<-- [start:init-deprecated-fix]
+show_warnings(lambda: nn.init.normal_(torch.empty(3)))  # no warning
+# --8<-- [end:init-deprecated-fix]

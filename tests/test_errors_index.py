@@ -1,0 +1,150 @@
+"""The error-message index can never fall behind the chapters.
+
+Every chapter module (snippets/losses/*.py, snippets/init/*.py) is run the way the
+harness runs it (tests/snippet_outputs.py), while two things are recorded: every
+exception that reaches the module's own code (a ``try``/``except`` in a pitfall) and
+every warning raised. A message the module also *shows* in its ``#>`` lines is a message
+a reader can paste into a search engine, so it must appear in the ``#>`` lines of the
+index, snippets/reference/errors.py. Numbers inside a message (sizes, class indices)
+may differ between a chapter and the index: they are compared as ``N``.
+
+A module can only show a caught message through an ``except`` clause or a
+``catch_warnings`` block, so modules with neither (the long init experiments) are not
+run again.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from tests.snippet_outputs import ROOT, fresh_namespace, normalise, parse, run_chunk
+
+INDEX = ROOT / "snippets" / "reference" / "errors.py"
+CHAPTERS = sorted(
+    p for part in ("losses", "init") for p in (ROOT / "snippets" / part).glob("*.py")
+    if p.name != "__init__.py"
+)
+CATCHES = re.compile(r"\bexcept\b|catch_warnings")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def shown_lines(path: Path) -> str:
+    """Everything a module shows in its ``#>`` lines, as one text."""
+    return normalise("\n".join(
+        line for chunk in parse(path.read_text(encoding="utf-8"))
+        for line in (chunk.expected or [])
+    ))
+
+
+def generic(text: str) -> str:
+    """Compare messages up to their numbers: ``Target 2 is out of bounds.`` ~ ``Target 3 ...``."""
+    return NUMBER.sub("N", text)
+
+
+class _Recorder(warnings.WarningMessage):
+    """Stands in for warnings.WarningMessage, which every shown warning is built as."""
+
+    seen: list[str] = []
+
+    def __init__(self, message, *args, **kwargs):
+        super().__init__(message, *args, **kwargs)
+        _Recorder.seen.append(str(message))
+
+
+def caught_messages(path: Path) -> list[str]:
+    """Messages of the exceptions and warnings a module raises and shows in its #> lines."""
+    filename = str(path)
+    seen: list[str] = []
+
+    def local(frame, event, arg):
+        if event == "exception":
+            seen.append(str(arg[1]))
+        return local
+
+    def tracer(frame, event, arg):  # trace only the module's own frames
+        return local if frame.f_code.co_filename == filename else None
+
+    namespace = fresh_namespace(filename)
+    _Recorder.seen = []
+    original, previous = warnings.WarningMessage, sys.gettrace()
+    warnings.WarningMessage = _Recorder
+    sys.settrace(tracer)
+    try:
+        for chunk in parse(path.read_text(encoding="utf-8")):
+            run_chunk(chunk, namespace, filename)
+    finally:
+        sys.settrace(previous)
+        warnings.WarningMessage = original
+    shown = generic(shown_lines(path))
+    messages = []
+    for message in seen + _Recorder.seen:
+        text = normalise(message)
+        if text.strip() and generic(text) in shown and text not in messages:
+            messages.append(text)
+    return messages
+
+
+def missing_from_index(messages: list[str], index: Path = INDEX) -> list[str]:
+    shown = generic(shown_lines(index))
+    return [m for m in messages if generic(m) not in shown]
+
+
+@pytest.fixture(scope="module")
+def chapter_messages() -> dict[str, list[str]]:
+    return {str(p.relative_to(ROOT)): caught_messages(p) for p in CHAPTERS
+            if CATCHES.search(p.read_text(encoding="utf-8"))}
+
+
+def test_every_message_a_chapter_shows_is_in_the_index(chapter_messages):
+    missing = {name: missing_from_index(messages)
+               for name, messages in chapter_messages.items()}
+    missing = {name: m for name, m in missing.items() if m}
+    assert not missing, f"add these messages to {INDEX.relative_to(ROOT)}: {missing}"
+
+
+def test_the_collector_sees_the_chapters_messages(chapter_messages):
+    """Errors and warnings, printed with or without their type: none may slip through."""
+    found = {m for messages in chapter_messages.values() for m in messages}
+    for expected in ("Target 2 is out of bounds.",
+                     "0D or 1D target tensor expected, multi-target not supported",
+                     "all elements of input should be between 0 and 1",
+                     "var has negative entry/entries"):
+        assert expected in found
+    assert any(m.startswith("reduction: 'mean' divides the total loss") for m in found)
+    assert any(m.startswith("size_average and reduce args will be deprecated") for m in found)
+
+
+FAKE_CHAPTER = '''\
+import warnings
+try:
+    raise ValueError("a brand-new message 42 that the index lacks")
+except ValueError as err:
+    print(err)
+#> a brand-new message 42 that the index lacks
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    warnings.warn("a brand-new warning", UserWarning)
+print(caught[0].message)
+#> a brand-new warning
+try:
+    raise KeyError("caught but never shown")
+except KeyError:
+    pass
+'''
+
+
+def test_the_check_fails_when_a_chapter_shows_a_message_the_index_lacks(tmp_path):
+    chapter = tmp_path / "chapter.py"
+    chapter.write_text(FAKE_CHAPTER, encoding="utf-8")
+    messages = caught_messages(chapter)
+    assert messages == ["a brand-new message 42 that the index lacks", "a brand-new warning"]
+    assert missing_from_index(messages) == messages
+    index = tmp_path / "index.py"
+    index.write_text('print("ValueError: a brand-new message 7 that the index lacks")\n'
+                     '#> ValueError: a brand-new message 7 that the index lacks\n')
+    assert missing_from_index(messages, index) == ["a brand-new warning"]
