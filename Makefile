@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make serve   create .venv if missing or stale, then serve both languages on :8000
-#   make test    run the whole verification; non-zero exit on any failure
+#   make test    run the whole verification (incl. headless Chromium); non-zero exit on failure
+# Others: make build (site/), make outputs (rewrite #> lines), make bench (budgets), make lint.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv serve test build outputs lint clean
+.PHONY: venv serve test build outputs lint bench clean
 
 # The stamp is older than requirements.txt or the npm lock file -> reinstall.
 $(STAMP): requirements.txt package.json package-lock.json
@@ -35,7 +36,11 @@ outputs: venv
 	git --no-pager diff --stat -- snippets
 
 lint: venv
-	$(BIN)/ruff check snippets tests hooks
+	$(BIN)/ruff check snippets tests hooks benchmarks
+
+# Time the test suite, cold/warm builds and edit-to-rebuild; weigh the pages (a table).
+bench: venv
+	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf site .cache
+	rm -rf site .cache .artifacts

@@ -11,15 +11,23 @@ alternates that i18n only computes for Markdown pages, so the language switcher 
 It also writes ``<name>.ipynb`` (converted with jupytext) beside each notebook page and
 adds a download link, because mkdocs-jupyter's ``include_source`` would offer the
 ``.py`` source instead. ``tests/test_site.py`` proves both languages render executed output.
+
+Page weight: mkdocs-jupyter inlines JupyterLab's whole stylesheet (~575 KB, mostly
+rules for JupyterLab widgets and ~80 KB of icon data URLs) into every notebook page, and
+it has no option to leave it out. ``prune_css`` keeps only the rules whose class names
+occur in the notebook's own HTML, and only the custom properties those rules use, so a
+notebook page keeps its look at about a tenth of the weight (``tests/test_site.py``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
 import jupytext
+import tinycss2
 from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs_jupyter.plugin import NotebookFile
@@ -31,13 +39,152 @@ _REMOTE_SCRIPT = re.compile(
 
 DOWNLOAD_LABEL = {"en": "Download this notebook", "zh": "下载此笔记本"}
 
+_STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
+_CLASS_ATTR = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_VAR_USE = re.compile(r"var\(\s*(--[\w-]+)")
+
+
+def _page_classes(html: str) -> set[str]:
+    return {name for a, b in _CLASS_ATTR.findall(html) for name in (a or b).split()}
+
+
+def _selectors(prelude) -> list[list]:
+    """A rule's selector list split at its top-level commas."""
+    parts: list[list] = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts
+
+
+def _can_match(selector, classes: set[str]) -> bool:
+    """False if the selector names a class the page never uses (or ``:root`` inside it).
+
+    Classes inside functional pseudo-classes (``:not(.x)``) are not looked at: keeping
+    a rule is always safe, dropping one is not.
+    """
+    tokens = [t for t in selector if t.type not in ("whitespace", "comment")]
+    for before, token in zip(tokens, tokens[1:], strict=False):
+        if token.type == "ident" and before.type == "literal":
+            if before.value == "." and token.value not in classes:
+                return False
+            if before.value == ":" and token.lower_value == "root" and before is not tokens[0]:
+                return False
+    return True
+
+
+def _prune_rules(rules, classes: set[str]) -> list[tuple]:
+    """("rule", selectors, declarations), ("block", at-rule prelude, items), ("raw", css)."""
+    kept: list[tuple] = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = [s for s in _selectors(rule.prelude) if _can_match(s, classes)]
+            if selectors:
+                prelude = ",".join(tinycss2.serialize(s).strip() for s in selectors)
+                body = [d for d in tinycss2.parse_blocks_contents(rule.content)
+                        if d.type == "declaration"]
+                kept.append(("rule", prelude, body))
+        elif rule.type == "at-rule" and rule.content is not None:
+            keyword = rule.lower_at_keyword
+            if keyword in ("media", "supports", "layer"):
+                inner = _prune_rules(tinycss2.parse_rule_list(rule.content, True, True), classes)
+                if inner:
+                    prelude = f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}"
+                    kept.append(("block", prelude, inner))
+            elif keyword in ("keyframes", "font-face"):
+                kept.append(("raw", "", rule.serialize()))
+    return kept
+
+
+def _used_properties(kept: list[tuple]) -> set[str]:
+    """Custom properties the kept rules need: the ones they use, and what those use."""
+    defined: dict[str, set[str]] = {}
+    used: set[str] = set()
+
+    def walk(items):
+        for kind, _, body in items:
+            if kind == "raw":
+                used.update(_VAR_USE.findall(body))
+            elif kind == "block":
+                walk(body)
+            else:
+                for d in body:
+                    refs = set(_VAR_USE.findall(tinycss2.serialize(d.value)))
+                    if d.name.startswith("--"):
+                        defined.setdefault(d.name, set()).update(refs)
+                    else:
+                        used.update(refs)
+
+    walk(kept)
+    todo = list(used)
+    while todo:
+        for ref in defined.get(todo.pop(), ()):
+            if ref not in used:
+                used.add(ref)
+                todo.append(ref)
+    return used
+
+
+def _serialize(kept: list[tuple], used: set[str]) -> str:
+    out = []
+    for kind, prelude, body in kept:
+        if kind == "raw":
+            out.append(body)
+            continue
+        if kind == "block":
+            text = _serialize(body, used)
+        else:
+            text = ";".join(
+                f"{d.name}:{tinycss2.serialize(d.value).strip()}"
+                + ("!important" if d.important else "")
+                for d in body if not d.name.startswith("--") or d.name in used
+            )
+        if text:
+            out.append(f"{prelude}{{{text}}}")
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_stylesheet(css: str) -> tuple:
+    """Every notebook page inlines the same stylesheets: tokenize each one once."""
+    return tuple(tinycss2.parse_stylesheet(css, True, True))
+
+
+def prune_css(css: str, classes: set[str]) -> str:
+    """The part of one stylesheet that can apply to HTML using only ``classes``."""
+    kept = _prune_rules(tinycss2.parse_stylesheet(css, True, True), classes)
+    return _serialize(kept, _used_properties(kept))
+
+
+def slim_notebook_styles(html: str) -> str:
+    """Prune every inline ``<style>`` of a notebook's HTML to what that HTML uses.
+
+    A custom property defined in one ``<style>`` (the light/dark theme variables) and
+    used in another is kept: usage is counted over all of them.
+    """
+    classes = _page_classes(html)
+    styles = list(_STYLE.finditer(html))
+    kept = [_prune_rules(_parse_stylesheet(m[2]), classes) for m in styles]
+    used = _used_properties([item for items in kept for item in items])
+    out, end = [], 0
+    for match, items in zip(styles, kept, strict=True):
+        css = _serialize(items, used)
+        out.append(html[end:match.start()])
+        if css:
+            out.append(f"{match[1]}{css}{match[3]}")
+        end = match.end()
+    return "".join(out) + html[end:]
+
 
 def _plugins(config):
     return config.plugins["mkdocs-jupyter"], config.plugins["i18n"]
 
 
 def _is_notebook(jupyter, file) -> bool:
-    return jupyter.should_include(file)
+    # Not for Markdown: should_include would read every page with jupytext (slow).
+    return not file.src_uri.endswith(".md") and jupyter.should_include(file)
 
 
 def _alternates(file, i18n) -> dict:
@@ -74,6 +221,36 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)"')
+
+
+def _heading_ids_from_toc(html: str, toc) -> str:
+    """Give headings the ids the page's table of contents links to.
+
+    mkdocs-jupyter builds the TOC with Python-Markdown's slugs (a Chinese heading gets
+    ``_1``, ``_2``, ...), while nbconvert writes ``id=""`` for headings with no ASCII
+    letters, so the Chinese notebooks' TOC links led nowhere. Headings and TOC entries
+    come in the same order; an id that is already set is kept.
+    """
+    ids: list[str] = []
+
+    def walk(items):
+        for item in items:
+            ids.append(item.id)
+            walk(item.children)
+
+    walk(toc)
+    headings = list(_HEADING.finditer(html))
+    if len(headings) != len(ids):
+        return html  # tests/test_static.py reports any TOC link left dangling
+    out, end = [], 0
+    for match, toc_id in zip(headings, ids, strict=True):
+        out.append(html[end:match.start()])
+        out.append(f'<h{match[1]} id="{match[2] or toc_id}"')
+        end = match.end()
+    return "".join(out) + html[end:]
+
+
 def _ipynb_name(page) -> str:
     return PurePosixPath(page.file.norm_src_uri).with_suffix(".ipynb").name
 
@@ -83,12 +260,13 @@ def on_page_content(html: str, page, config, files) -> str:
     jupyter, _ = _plugins(config)
     if not _is_notebook(jupyter, page.file):
         return html
-    html = _REMOTE_SCRIPT.sub("", html)
+    html = slim_notebook_styles(_REMOTE_SCRIPT.sub("", html))
+    html = _heading_ids_from_toc(html, page.toc)
     label = DOWNLOAD_LABEL.get(page.file.locale, DOWNLOAD_LABEL["en"])
     name = _ipynb_name(page)
     link = (
-        f'<p class="notebook-download"><a href="{name}" download>'
-        f':material-download: {label} (<code>{name}</code>)</a></p>'
+        f'<p class="notebook-download"><a href="{name}" download class="md-button">'
+        f'{label} (<code>{name}</code>)</a></p>'
     )
     return link + html
 

@@ -148,3 +148,31 @@ def test_figures_are_generated_not_committed(built_site):
     tracked = subprocess.run(["git", "ls-files", "*.png", "*.svg", "*.jpg", "*.gif"],
                              cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert tracked.strip() == ""
+
+
+# mkdocs-jupyter inlines ~575 KB of JupyterLab CSS into each notebook page;
+# hooks/notebooks.py keeps only what the notebook's HTML can use.
+NOTEBOOK_HTML_LIMIT = 300_000
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"])
+def test_notebook_pages_carry_only_the_css_they_use(built_site, lang):
+    for notebook in NOTEBOOKS:
+        html = (built_site / lang / notebook / "index.html").read_text(encoding="utf-8")
+        assert len(html.encode()) < NOTEBOOK_HTML_LIMIT, notebook
+        styles = "".join(re.findall(r"<style[^>]*>(.*?)</style>", html, re.S))
+        assert ".jupyter-wrapper .jp-OutputArea-output" in styles  # outputs keep their look
+        assert "--jp-icon-" not in styles  # JupyterLab's toolbar icons (~80 KB) are gone
+        assert 'id=""' not in html  # headings keep the ids the TOC links to
+
+
+def test_prune_css_keeps_used_rules_and_the_properties_they_need():
+    from hooks.notebooks import prune_css
+
+    css = (".w .used{color:var(--a)}.w .unused{color:var(--b)}"
+           ".w{--a:var(--c);--b:red;--c:blue;--d:green}"
+           "@media (max-width:10px){.w .used{margin:0}.w .unused{margin:1px}}"
+           ".w :root{--e:1}.w .used,.w .other{padding:0}")
+    assert prune_css(css, {"w", "used"}) == (
+        ".w .used{color:var(--a)}.w{--a:var(--c);--c:blue}"
+        "@media (max-width:10px){.w .used{margin:0}}.w .used{padding:0}")

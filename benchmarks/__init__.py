@@ -1,0 +1,1 @@
+"""Budgets of the project: `python -m benchmarks` (or `make bench`) prints them."""

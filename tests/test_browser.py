@@ -1,0 +1,389 @@
+"""The built site in a real browser: headless Chromium (Debian's) driven by Selenium.
+
+One Chromium and one local HTTP server serve the whole session. Every page of both
+languages is loaded once (``visits``), and what the browser saw is recorded: console
+errors, every request it sent (Chrome's performance log, i.e. CDP ``Network`` events),
+the KaTeX formulas it drew and the copy buttons Material added. The tests below then
+check those records, and a few interactions on representative pages.
+
+Screenshots of a loss page and an init page, both languages, light and dark, go to
+``.artifacts/screenshots/`` (git-ignored; CI uploads them).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import re
+import shutil
+import threading
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from selenium import webdriver  # pinned in requirements.txt: a missing browser fails, never skips
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.pages import ROOT
+from tests.test_formulas import extract_formulas
+
+SCREENSHOTS = ROOT / ".artifacts" / "screenshots"
+LOCAL_HOST = "127.0.0.1"
+WAIT = 15  # seconds an explicit wait may take before the test fails
+
+# What the page shows once Material's and KaTeX's scripts have run. Material 9.8 puts its
+# copy button (``button.md-code__button[data-md-type=copy]``, the former ``.md-clipboard``)
+# into each ``pre`` and points it at that block's code.
+STATE_JS = """
+const article = document.querySelector("article.md-content__inner") || document.body;
+const roots = [...article.querySelectorAll(".katex")]
+  .filter(e => !e.parentElement.closest(".katex"));
+const prose = article.cloneNode(true);
+prose.querySelectorAll("pre, code, script, style, .katex, .jp-OutputArea").forEach(e => e.remove());
+const blocks = [...article.querySelectorAll("pre > code")]
+  .filter(c => !c.closest(".jupyter-wrapper"));
+return {
+  ready: document.readyState === "complete" && typeof renderMathInElement === "function",
+  katex: roots.length,
+  display: roots.filter(e => e.closest(".katex-display")).length,
+  errors: article.querySelectorAll(".katex-error").length,
+  raw: ["$$", "\\\\(", "\\\\["].filter(d => prose.textContent.includes(d)),
+  code: blocks.length,
+  copy: blocks.filter(c => c.parentElement.querySelector(
+    `button[data-md-type=copy][data-clipboard-target="#${c.parentElement.id} > code"]`)).length,
+};
+"""
+
+
+class _RenderedMarkdown(HTMLParser):
+    """Text of the notebook's Markdown cells (where KaTeX auto-render finds $...$)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if self._depth:
+            self._depth += tag not in ("br", "img", "hr", "input", "meta", "link")
+        elif "jp-RenderedMarkdown" in (dict(attrs).get("class") or "").split():
+            self._depth = 1
+            self.text.append("")
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            self.text[-1] += data
+
+
+NOTEBOOK_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
+
+
+def source_formulas(html: str) -> int:
+    """How many formulas the built HTML holds: arithmatex elements, plus $...$ in notebooks."""
+    count = len(extract_formulas(html))
+    parser = _RenderedMarkdown()
+    parser.feed(html)
+    return count + sum(len(NOTEBOOK_MATH.findall(text)) for text in parser.text)
+
+
+def site_pages(site: Path) -> list[str]:
+    """URL paths of every page of the built site, both languages, from the files built."""
+    folders = (p.parent.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    return sorted("" if folder == "." else folder + "/" for folder in folders)
+
+
+def foreign_requests(performance_log: list[dict]) -> list[str]:
+    """URLs, from Chrome's performance log, of requests to any host but 127.0.0.1."""
+    urls = []
+    for entry in performance_log:
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            url = message["params"]["request"]["url"]
+            parts = urlsplit(url)
+            if parts.scheme not in ("data", "blob", "about") and parts.hostname != LOCAL_HOST:
+                urls.append(url)
+    return urls
+
+
+def test_foreign_requests_reads_the_performance_log():
+    def sent(url):
+        event = {"method": "Network.requestWillBeSent", "params": {"request": {"url": url}}}
+        return {"message": json.dumps({"message": event})}
+
+    log = [sent("http://127.0.0.1:8123/assets/x.js"), sent("data:image/png;base64,AA"),
+           sent("https://fonts.example.com/css"), sent("http://localhost:8123/"),
+           {"message": json.dumps({"message": {"method": "Network.dataReceived",
+                                               "params": {}}})}]
+    assert foreign_requests(log) == ["https://fonts.example.com/css", "http://localhost:8123/"]
+
+
+def test_source_formulas_counts_arithmatex_and_notebook_math():
+    html = ('<span class="arithmatex">\\(x\\)</span><div class="arithmatex">\\[y\\]</div>'
+            '<div class="jp-RenderedMarkdown"><p>near $\\ln 2$ and $$a$$</p></div>'
+            '<pre>costs $5</pre>')
+    assert source_formulas(html) == 4
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the signature of the base class
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site):
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://{LOCAL_HOST}:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def chromium_options() -> webdriver.ChromeOptions:
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                 "--lang=en-US"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    return options
+
+
+@pytest.fixture(scope="session")
+def driver():
+    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and chromedriver):
+        pytest.fail("Chromium is missing: `apt-get install -y chromium chromium-driver` "
+                    "(.ci/run does it) and run `make test` again.")
+    # Explicit paths: Selenium Manager never tries to download a browser or a driver.
+    service = webdriver.ChromeService(executable_path=chromedriver)
+    browser = webdriver.Chrome(options=chromium_options(), service=service)
+    browser.set_page_load_timeout(WAIT)
+    yield browser
+    browser.quit()
+
+
+def page_state(browser) -> dict:
+    return browser.execute_script(STATE_JS)
+
+
+def open_page(browser, url: str, timeout: float = WAIT) -> dict:
+    """Load a page and wait until KaTeX and Material's copy buttons are done with it."""
+    browser.get(url)
+    wait = WebDriverWait(browser, timeout, poll_frequency=0.05)
+    try:
+        wait.until(lambda b: (s := page_state(b))["ready"] and s["copy"] >= s["code"])
+    except TimeoutException:
+        pass  # the assertions report what the page looks like
+    return page_state(browser)
+
+
+@pytest.fixture(scope="session")
+def visits(driver, base_url, built_site) -> dict[str, dict]:
+    """Every page of the site, loaded once: what the browser logged and rendered."""
+    driver.get_log("browser"), driver.get_log("performance")  # start from empty logs
+    records = {}
+    for path in site_pages(built_site):
+        state = open_page(driver, base_url + path)
+        html = (built_site / path / "index.html").read_text(encoding="utf-8")
+        state["source"] = source_formulas(html)
+        state["console"] = [e["message"] for e in driver.get_log("browser")
+                            if e["level"] == "SEVERE"]
+        state["foreign"] = foreign_requests(driver.get_log("performance"))
+        records[path] = state
+    return records
+
+
+def test_every_page_was_visited_in_both_languages(visits):
+    english = {p for p in visits if not p.startswith("zh/")}
+    chinese = {p.removeprefix("zh/") for p in visits if p.startswith("zh/")}
+    assert english == chinese and len(english) > 10
+    assert "notebooks/fresh_classifier_loss/" in english
+
+
+def test_no_console_errors(visits):
+    assert {p: v["console"] for p, v in visits.items() if v["console"]} == {}
+
+
+def test_no_request_leaves_127_0_0_1(visits):
+    assert {p: v["foreign"] for p, v in visits.items() if v["foreign"]} == {}
+
+
+def test_every_formula_is_rendered_by_katex(visits):
+    wrong = {p: {k: v[k] for k in ("source", "katex", "errors", "raw")}
+             for p, v in visits.items()
+             if v["katex"] != v["source"] or v["errors"] or v["raw"]}
+    assert wrong == {}
+    assert sum(v["katex"] for v in visits.values()) > 100
+    assert sum(v["display"] for v in visits.values()) > 10
+
+
+def test_every_code_block_has_a_copy_button(visits):
+    missing = {p: f"{v['copy']} of {v['code']}" for p, v in visits.items()
+               if v["copy"] != v["code"]}
+    assert missing == {}
+    assert sum(v["code"] for v in visits.values()) > 50
+
+
+# --- Once, on representative pages ---------------------------------------------------
+
+def click(browser, element) -> None:
+    """Click like a reader; Material hides some controls in menus, so click through JS."""
+    browser.execute_script("arguments[0].click()", element)
+
+
+@pytest.mark.parametrize(("start", "lang", "landing"), [
+    ("losses/cross_entropy/", "zh", "zh/losses/cross_entropy/"),
+    ("zh/init/variance/", "en", "init/variance/"),
+    ("zh/notebooks/fresh_classifier_loss/", "en", "notebooks/fresh_classifier_loss/"),
+])
+def test_language_switcher_leads_to_the_same_page(driver, base_url, start, lang, landing):
+    open_page(driver, base_url + start)
+    link = driver.find_element(By.CSS_SELECTOR, f"a.md-select__link[hreflang='{lang}']")
+    click(driver, link)
+    WebDriverWait(driver, WAIT).until(lambda b: b.current_url != base_url + start)
+    assert driver.current_url == base_url + landing
+
+
+def search(browser, base_url: str, start: str, query: str) -> list[str]:
+    """Type a query into Material's search box; the pages it lists, site-relative."""
+    open_page(browser, base_url + start)
+    box = browser.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    click(browser, browser.find_element(By.CSS_SELECTOR, "label.md-header__button[for=__search]"))
+    box.send_keys(query)
+    results = "ol.md-search-result__list > li a.md-search-result__link"
+    wait = WebDriverWait(browser, WAIT, poll_frequency=0.05)
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, results))
+    links = [a.get_attribute("href").removeprefix(base_url).split("?")[0]
+             for a in browser.find_elements(By.CSS_SELECTOR, results)]
+    box.send_keys(Keys.ESCAPE)
+    return list(dict.fromkeys(links))  # the pages found, best first
+
+
+@pytest.mark.parametrize(("start", "query", "expected"), [
+    ("", "ignore_index", "losses/cross_entropy/"),
+    ("zh/", "交叉熵", "zh/losses/cross_entropy/"),
+    ("zh/", "初始化", "zh/init/variance/"),
+])
+def test_search_finds_the_right_pages(driver, base_url, start, query, expected):
+    # One index serves both languages; jieba segments the Chinese text at build time.
+    pages = search(driver, base_url, start, query)
+    assert expected in pages[:8], pages
+
+
+def scheme(browser) -> str:
+    return browser.execute_script("return document.body.dataset.mdColorScheme")
+
+
+def toggle_palette(browser) -> None:
+    before = scheme(browser)
+    labels = browser.find_elements(By.CSS_SELECTOR, "form[data-md-component=palette] label")
+    click(browser, next(label for label in labels if label.is_displayed()))
+    WebDriverWait(browser, WAIT).until(lambda b: scheme(b) != before)
+
+
+def test_dark_mode_toggles(driver, base_url):
+    open_page(driver, base_url + "losses/cross_entropy/")
+    assert scheme(driver) == "default"
+    toggle_palette(driver)
+    assert scheme(driver) == "slate"
+    background = driver.execute_script(
+        "return getComputedStyle(document.body).backgroundColor")
+    toggle_palette(driver)
+    assert scheme(driver) == "default"
+    assert background != driver.execute_script(
+        "return getComputedStyle(document.body).backgroundColor")
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"])
+def test_notebook_shows_output_and_offers_its_ipynb(driver, base_url, lang):
+    open_page(driver, base_url + lang + "notebooks/fresh_classifier_loss/")
+    outputs = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output pre")
+    assert any("first loss of 20 fresh models: mean" in o.text for o in outputs)
+    images = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output img")
+    assert images and all(driver.execute_script("return arguments[0].naturalWidth", i) > 100
+                          for i in images)
+    link = driver.find_element(By.CSS_SELECTOR, "a[download][href$='.ipynb']")
+    assert link.is_displayed()
+    notebook = driver.execute_async_script(
+        "fetch(arguments[0]).then(r => r.json()).then(arguments[1])",
+        link.get_attribute("href"))
+    assert notebook["nbformat"] == 4 and notebook["cells"]
+
+
+SCREENSHOT_PAGES = ["losses/cross_entropy/", "init/variance/"]
+
+
+def full_page_png(browser) -> bytes:
+    """A screenshot of the whole page, not only the viewport (CDP Page.captureScreenshot)."""
+    width, height = browser.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 16000), "scale": 1},
+    })
+    return base64.b64decode(shot["data"])
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"])
+@pytest.mark.parametrize("page", SCREENSHOT_PAGES)
+def test_screenshots(driver, base_url, page, lang):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    open_page(driver, base_url + lang + page)
+    name = f"{(lang or 'en/').rstrip('/')}-{page.strip('/').replace('/', '-')}"
+    for palette in ("light", "dark"):
+        if palette == "dark":
+            toggle_palette(driver)
+        overflowing = driver.execute_script(
+            "return document.documentElement.scrollWidth > window.innerWidth")
+        (SCREENSHOTS / f"{name}-{palette}.png").write_bytes(full_page_png(driver))
+        assert not overflowing, f"{name} is wider than the window"
+    toggle_palette(driver)  # back to light for the tests that follow
+
+
+def test_the_page_checks_fail_on_a_broken_page(driver, built_site, tmp_path):
+    """A page with every fault the per-page checks look for: each one is seen."""
+    (tmp_path / "assets").symlink_to(built_site / "assets")
+    (tmp_path / "index.html").write_text(
+        '<!DOCTYPE html><html><body><article class="md-content__inner">'
+        '<span class="arithmatex">\\(x^2\\)</span>'
+        '<div class="arithmatex">\\[\\frac{1}{\\]</div>'
+        "<p>a formula left as text: $$ a + b</p>"
+        "<pre id='c'><code>print(1)</code></pre>"
+        '<img src="http://example.invalid/tracker.png" alt="">'
+        "</article>"
+        '<script src="assets/katex/katex.min.js"></script>'
+        '<script src="assets/katex/contrib/auto-render.min.js"></script>'
+        "<script>renderMathInElement(document.body, {throwOnError: false});"
+        'console.error("boom")</script></body></html>', encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        driver.get_log("browser"), driver.get_log("performance")
+        # No copy button will ever come: wait a moment, not the full WAIT.
+        state = open_page(driver, f"http://{LOCAL_HOST}:{server.server_address[1]}/", 1)
+        console = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        foreign = foreign_requests(driver.get_log("performance"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert source_formulas((tmp_path / "index.html").read_text(encoding="utf-8")) == 2
+    # auto-render leaves a formula KaTeX cannot parse as raw text (and logs it).
+    assert (state["katex"], state["raw"]) == (1, ["$$", "\\["])
+    assert (state["code"], state["copy"]) == (1, 0)
+    assert any("boom" in message for message in console)
+    assert set(foreign) == {"http://example.invalid/tracker.png"}

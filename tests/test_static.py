@@ -1,0 +1,204 @@
+"""Static checks on the built site and the sources, each with a test proving it can fail.
+
+* Links: every local ``href``/``src`` of every built page points to a file that exists,
+  and every ``#fragment`` to an ``id`` on the page it points to. External links are not
+  followed; ``test_site.py`` and ``test_browser.py`` prove none is loaded as a resource.
+* Snippets: every section of every module under ``snippets/`` is included by some page.
+* Navigation: every built page of each language is linked from that language's nav.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from tests.pages import DOCS, ROOT, includes, markdown_pages, sections
+
+SKIPPED_SCHEMES = ("http", "https", "mailto", "data", "javascript", "tel")
+
+
+class _Links(HTMLParser):
+    """The ids of a page, and every URL it links to or loads."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.urls: list[str] = []
+        self.nav: list[str] = []  # links of Material's primary navigation
+        self._nav_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("id", "name"):
+            if a.get(key) and (key == "id" or tag == "a"):
+                self.ids.add(a[key])
+        for key in ("href", "src"):
+            if a.get(key) is not None and not (tag == "link" and a.get("rel") == "canonical"):
+                self.urls.append(a[key])
+        classes = (a.get("class") or "").split()
+        if self._nav_depth:
+            self._nav_depth += tag == "nav"
+            if tag == "a" and a.get("href") is not None:
+                self.nav.append(a["href"])
+        elif tag == "nav" and "md-nav--primary" in classes:
+            self._nav_depth = 1
+
+    def handle_endtag(self, tag):
+        if self._nav_depth and tag == "nav":
+            self._nav_depth -= 1
+
+
+@functools.cache
+def parse(page: Path) -> _Links:
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def resolve(site: Path, page: Path, url: str) -> tuple[Path, str] | None:
+    """The file a local URL of ``page`` points to, and its fragment; None if external."""
+    parts = urlsplit(url)
+    if parts.scheme in SKIPPED_SCHEMES or url.startswith("//"):
+        return None
+    path = unquote(parts.path)
+    if not path:
+        target = page
+    else:
+        base = site if path.startswith("/") else page.parent
+        target = (base / path.lstrip("/")).resolve()
+        if path.endswith("/") or target.is_dir():
+            target = target / "index.html"
+    return target, unquote(parts.fragment)
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def broken_links(site: Path) -> list[str]:
+    """``page: url (why)`` for every local link or resource that leads nowhere."""
+    site = site.resolve()
+    broken = []
+    for page in html_pages(site):
+        for url in parse(page).urls:
+            found = resolve(site, page, url)
+            if found is None:
+                continue
+            target, fragment = found
+            name = page.relative_to(site).as_posix()
+            if not target.is_file() or not target.is_relative_to(site):
+                broken.append(f"{name}: {url} (no such file)")
+            elif fragment and target.suffix == ".html" and fragment not in parse(target).ids:
+                broken.append(f"{name}: {url} (no id {fragment!r})")
+    return broken
+
+
+def unused_sections(pages: list[Path], modules: list[Path], root: Path = ROOT) -> list[str]:
+    """``module:section`` for every snippet section that no page includes."""
+    used = {(path, section) for page in pages for path, section in includes(page)}
+    unused = []
+    for module in modules:
+        rel = module.relative_to(root).as_posix()
+        unused += [f"{rel}:{name}" for name in sections(module) if (rel, name) not in used]
+    return unused
+
+
+def orphan_pages(site: Path, lang_prefix: str = "") -> list[str]:
+    """Pages of one language (``""`` or ``"zh/"``) that its home page's nav never links."""
+    site = site.resolve()
+    home = site / lang_prefix / "index.html"
+    linked = set()
+    for url in parse(home).nav:
+        found = resolve(site, home, url)
+        if found is not None:
+            linked.add(found[0])
+    other = [p for p in ("zh/",) if p != lang_prefix]
+    pages = [p for p in (site / lang_prefix).rglob("index.html")
+             if not any(p.relative_to(site).as_posix().startswith(o) for o in other)
+             and p.parent != site / "search"]
+    return sorted(p.relative_to(site).as_posix() for p in pages if p.resolve() not in linked)
+
+
+# --- On the real site and sources ------------------------------------------------------
+
+def test_no_broken_internal_link_or_anchor(built_site):
+    assert broken_links(built_site) == []
+
+
+def test_every_snippet_section_is_used_by_a_page():
+    pages = [DOCS / p for p in markdown_pages("en") + markdown_pages("zh")]
+    modules = sorted(p for p in (ROOT / "snippets").rglob("*.py")
+                     if re.search(r"^\s*# --8<-- \[start:", p.read_text(encoding="utf-8"), re.M))
+    assert modules, "no snippet module has sections: the check would be vacuous"
+    assert unused_sections(pages, modules) == []
+
+
+def test_every_page_is_in_the_navigation(built_site):
+    assert orphan_pages(built_site, "") == []
+    assert orphan_pages(built_site, "zh/") == []
+    assert len(parse(built_site / "zh/index.html").nav) > 10
+
+
+# --- The checkers themselves: each must be able to fail --------------------------------
+
+def _write(path: Path, html: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+
+
+def test_broken_links_finds_missing_files_and_anchors(tmp_path):
+    _write(tmp_path / "index.html", (
+        '<h2 id="intro">Intro</h2><a href="#intro">ok</a><a href="#nope">bad anchor</a>'
+        '<a href="a/">ok</a><a href="a/#part">ok</a><a href="a/#gone">bad anchor</a>'
+        '<a href="missing/">bad page</a><img src="img/x.svg">'
+        '<a href="https://example.com/x">external, not followed</a>'
+        '<link rel="stylesheet" href="/assets/site.css">'))
+    _write(tmp_path / "a/index.html", '<p id="part"><a href="../index.html#intro">ok</a>'
+                                      '<a href="/#intro">ok</a></p>')
+    _write(tmp_path / "assets/site.css", "")
+    assert broken_links(tmp_path) == [
+        "index.html: #nope (no id 'nope')",
+        "index.html: a/#gone (no id 'gone')",
+        "index.html: missing/ (no such file)",
+        "index.html: img/x.svg (no such file)",
+    ]
+
+
+def test_unused_sections_finds_a_dead_section(tmp_path):
+    module = tmp_path / "snippets/part/page.py"
+    _write(module, "# --8<-- [start:setup]\nimport torch\n# --8<-- [end:setup]\n"
+                   "# --8<-- [start:dead]\nprint(1)\n# --8<-- [end:dead]\n")
+    page = tmp_path / "docs/part/page.md"
+    _write(page, '```python\n--8<-- "snippets/part/page.py:setup"\n```\n')
+    assert unused_sections([page], [module], root=tmp_path) == ["snippets/part/page.py:dead"]
+
+
+def test_orphan_pages_finds_a_page_missing_from_the_nav(tmp_path):
+    nav = '<nav class="md-nav md-nav--primary"><nav class="md-nav"><a href="a/">A</a></nav>' \
+          '<a href="./">Home</a></nav><a href="b/">a link outside the nav</a>'
+    _write(tmp_path / "index.html", nav)
+    _write(tmp_path / "a/index.html", nav)
+    _write(tmp_path / "b/index.html", nav)
+    _write(tmp_path / "zh/index.html", '<nav class="md-nav--primary"><a href="./">首页</a></nav>')
+    _write(tmp_path / "zh/c/index.html", "")
+    assert orphan_pages(tmp_path, "") == ["b/index.html"]
+    assert orphan_pages(tmp_path, "zh/") == ["zh/c/index.html"]
+
+
+def test_ci_and_the_workflow_run_the_same_command():
+    import yaml
+
+    assert "\nmake test\n" in (ROOT / ".ci/run").read_text(encoding="utf-8")
+    workflow = yaml.safe_load((ROOT / ".github/workflows/docs.yml").read_text(encoding="utf-8"))
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads `on` as true
+    assert {"push", "pull_request"} <= set(triggers)
+    steps = workflow["jobs"]["test"]["steps"]
+    assert [s["run"] for s in steps if "run" in s and ".ci/run" in s["run"]] == ["bash .ci/run"]
+    uses = [s.get("uses", "").split("@")[0] for job in workflow["jobs"].values()
+            for s in job["steps"]]
+    assert {"actions/upload-pages-artifact", "actions/deploy-pages",
+            "actions/upload-artifact"} <= set(uses)
