@@ -176,3 +176,35 @@ def test_prune_css_keeps_used_rules_and_the_properties_they_need():
     assert prune_css(css, {"w", "used"}) == (
         ".w .used{color:var(--a)}.w{--a:var(--c);--c:blue}"
         "@media (max-width:10px){.w .used{margin:0}}.w .used{padding:0}")
+
+
+# hooks/notebooks.py runs each notebook once: the Chinese page gets the English run's cells.
+def _cell(code: str, output: str = "") -> str:
+    outputs = f'<div class="jp-OutputArea">{output}</div>' if output else ""
+    return (f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell">\n'
+            f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell" id="cell-id=1">'
+            f'<div class="jp-InputArea"><pre>{code}</pre></div>{outputs}</div>\n</div>')
+
+
+def test_graft_outputs_gives_the_translation_the_english_cells():
+    from hooks.notebooks import code_cells, graft_outputs
+
+    english = f"<h1>Title</h1>{_cell('x = 1', '<pre>1</pre>')}<p>prose</p>{_cell('print(x)', '2')}"
+    chinese = f"<h1>标题</h1>{_cell('x = 1')}<p>正文</p>{_cell('print(x)')}"
+    assert len(code_cells(english)) == 2  # each cell's doubled wrapper counts once
+    executed = [english[a:b] for a, b in code_cells(english)]
+    grafted = graft_outputs(chinese, executed, "demo.zh.py")
+    assert grafted == f"<h1>标题</h1>{executed[0]}<p>正文</p>{executed[1]}"
+
+
+@pytest.mark.parametrize("chinese", [
+    _cell("x = 2") + _cell("print(x)"),  # a cell's code differs
+    _cell("x = 1"),  # a cell is missing
+])
+def test_graft_outputs_refuses_a_translation_with_other_code(chinese):
+    from hooks.notebooks import code_cells, graft_outputs
+
+    english = _cell("x = 1", "1") + _cell("print(x)", "1")
+    executed = [english[a:b] for a, b in code_cells(english)]
+    with pytest.raises(ValueError, match="demo.zh.py"):
+        graft_outputs(chinese, executed, "demo.zh.py")
