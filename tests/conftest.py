@@ -64,3 +64,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 2 if item.path in needs_site else 1
 
     items.sort(key=rank)  # stable: within a rank, the collection order
+
+
+# --- The browser: tests/test_browser.py (every page) and tests/test_browser_features.py --
+
+@pytest.fixture(scope="session")
+def base_url(built_site):
+    """The built site, served on 127.0.0.1 by a thread of this process."""
+    from tests.test_browser import serve
+
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def driver():
+    """Debian's headless Chromium, one per pytest worker (see tests/test_browser.py)."""
+    from tests.test_browser import start_chromium
+
+    browser = start_chromium()
+    yield browser
+    browser.quit()

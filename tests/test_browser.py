@@ -1,18 +1,18 @@
 """The built site in a real browser: headless Chromium (Debian's) driven by Selenium.
 
-One Chromium and one local HTTP server serve the whole session. Every page of both
-languages is loaded once (``visits``), and what the browser saw is recorded: console
-errors, every request it sent (Chrome's performance log, i.e. CDP ``Network`` events),
-the KaTeX formulas it drew and the copy buttons Material added. The tests below then
-check those records, and a few interactions on representative pages.
+One Chromium per pytest worker (the ``driver`` fixture) and one local HTTP server
+(``base_url``), both in tests/conftest.py. Every page of both languages is loaded once
+(``visits``), and what the browser saw is recorded: console errors, every request it
+sent (Chrome's performance log, i.e. CDP ``Network`` events), the KaTeX formulas it drew
+and the copy buttons Material added. The tests below then check those records.
 
-Screenshots of a loss page and an init page, both languages, light and dark, go to
-``.artifacts/screenshots/`` (git-ignored; CI uploads them).
+The interactions on representative pages (language switcher, search, dark mode, a
+notebook) and the screenshots are in tests/test_browser_features.py.
 """
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import functools
 import json
 import re
@@ -26,14 +26,10 @@ from urllib.parse import urlsplit
 import pytest
 from selenium import webdriver  # pinned in requirements.txt: a missing browser fails, never skips
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.pages import ROOT
 from tests.test_formulas import extract_formulas
 
-SCREENSHOTS = ROOT / ".artifacts" / "screenshots"
 LOCAL_HOST = "127.0.0.1"
 WAIT = 15  # seconds an explicit wait may take before the test fails
 
@@ -139,15 +135,29 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(built_site):
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def serve(site: Path):
+    """Serve `site` on 127.0.0.1 (a free port) from a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{LOCAL_HOST}:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{LOCAL_HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def start_chromium() -> webdriver.Chrome:
+    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and chromedriver):
+        pytest.fail("Chromium is missing: `apt-get install -y chromium chromium-driver` "
+                    "(.ci/run does it) and run `make test` again.")
+    # Explicit paths: Selenium Manager never tries to download a browser or a driver.
+    service = webdriver.ChromeService(executable_path=chromedriver)
+    browser = webdriver.Chrome(options=chromium_options(), service=service)
+    browser.set_page_load_timeout(WAIT)
+    return browser
 
 
 def chromium_options() -> webdriver.ChromeOptions:
@@ -160,20 +170,6 @@ def chromium_options() -> webdriver.ChromeOptions:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return options
-
-
-@pytest.fixture(scope="session")
-def driver():
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and chromedriver):
-        pytest.fail("Chromium is missing: `apt-get install -y chromium chromium-driver` "
-                    "(.ci/run does it) and run `make test` again.")
-    # Explicit paths: Selenium Manager never tries to download a browser or a driver.
-    service = webdriver.ChromeService(executable_path=chromedriver)
-    browser = webdriver.Chrome(options=chromium_options(), service=service)
-    browser.set_page_load_timeout(WAIT)
-    yield browser
-    browser.quit()
 
 
 def page_state(browser) -> dict:
@@ -236,122 +232,6 @@ def test_every_code_block_has_a_copy_button(visits):
                if v["copy"] != v["code"]}
     assert missing == {}
     assert sum(v["code"] for v in visits.values()) > 50
-
-
-# --- Once, on representative pages ---------------------------------------------------
-
-def click(browser, element) -> None:
-    """Click like a reader; Material hides some controls in menus, so click through JS."""
-    browser.execute_script("arguments[0].click()", element)
-
-
-@pytest.mark.parametrize(("start", "lang", "landing"), [
-    ("losses/cross_entropy/", "zh", "zh/losses/cross_entropy/"),
-    ("zh/init/variance/", "en", "init/variance/"),
-    ("zh/notebooks/fresh_classifier_loss/", "en", "notebooks/fresh_classifier_loss/"),
-])
-def test_language_switcher_leads_to_the_same_page(driver, base_url, start, lang, landing):
-    open_page(driver, base_url + start)
-    link = driver.find_element(By.CSS_SELECTOR, f"a.md-select__link[hreflang='{lang}']")
-    click(driver, link)
-    WebDriverWait(driver, WAIT).until(lambda b: b.current_url != base_url + start)
-    assert driver.current_url == base_url + landing
-
-
-def search(browser, base_url: str, start: str, query: str) -> list[str]:
-    """Type a query into Material's search box; the pages it lists, site-relative."""
-    open_page(browser, base_url + start)
-    box = browser.find_element(By.CSS_SELECTOR, "input.md-search__input")
-    click(browser, browser.find_element(By.CSS_SELECTOR, "label.md-header__button[for=__search]"))
-    box.send_keys(query)
-    results = "ol.md-search-result__list > li a.md-search-result__link"
-    wait = WebDriverWait(browser, WAIT, poll_frequency=0.05)
-    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, results))
-    links = [a.get_attribute("href").removeprefix(base_url).split("?")[0]
-             for a in browser.find_elements(By.CSS_SELECTOR, results)]
-    box.send_keys(Keys.ESCAPE)
-    return list(dict.fromkeys(links))  # the pages found, best first
-
-
-@pytest.mark.parametrize(("start", "query", "expected"), [
-    ("", "ignore_index", "losses/cross_entropy/"),
-    ("zh/", "交叉熵", "zh/losses/cross_entropy/"),
-    ("zh/", "初始化", "zh/init/variance/"),
-])
-def test_search_finds_the_right_pages(driver, base_url, start, query, expected):
-    # One index serves both languages; jieba segments the Chinese text at build time.
-    pages = search(driver, base_url, start, query)
-    assert expected in pages[:8], pages
-
-
-def scheme(browser) -> str:
-    return browser.execute_script("return document.body.dataset.mdColorScheme")
-
-
-def toggle_palette(browser) -> None:
-    before = scheme(browser)
-    labels = browser.find_elements(By.CSS_SELECTOR, "form[data-md-component=palette] label")
-    click(browser, next(label for label in labels if label.is_displayed()))
-    WebDriverWait(browser, WAIT).until(lambda b: scheme(b) != before)
-
-
-def test_dark_mode_toggles(driver, base_url):
-    open_page(driver, base_url + "losses/cross_entropy/")
-    assert scheme(driver) == "default"
-    toggle_palette(driver)
-    assert scheme(driver) == "slate"
-    background = driver.execute_script(
-        "return getComputedStyle(document.body).backgroundColor")
-    toggle_palette(driver)
-    assert scheme(driver) == "default"
-    assert background != driver.execute_script(
-        "return getComputedStyle(document.body).backgroundColor")
-
-
-@pytest.mark.parametrize("lang", ["", "zh/"])
-def test_notebook_shows_output_and_offers_its_ipynb(driver, base_url, lang):
-    open_page(driver, base_url + lang + "notebooks/fresh_classifier_loss/")
-    outputs = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output pre")
-    assert any("first loss of 20 fresh models: mean" in o.text for o in outputs)
-    images = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output img")
-    assert images and all(driver.execute_script("return arguments[0].naturalWidth", i) > 100
-                          for i in images)
-    link = driver.find_element(By.CSS_SELECTOR, "a[download][href$='.ipynb']")
-    assert link.is_displayed()
-    notebook = driver.execute_async_script(
-        "fetch(arguments[0]).then(r => r.json()).then(arguments[1])",
-        link.get_attribute("href"))
-    assert notebook["nbformat"] == 4 and notebook["cells"]
-
-
-SCREENSHOT_PAGES = ["losses/cross_entropy/", "init/variance/"]
-
-
-def full_page_png(browser) -> bytes:
-    """A screenshot of the whole page, not only the viewport (CDP Page.captureScreenshot)."""
-    width, height = browser.execute_script(
-        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
-    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True,
-        "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 16000), "scale": 1},
-    })
-    return base64.b64decode(shot["data"])
-
-
-@pytest.mark.parametrize("lang", ["", "zh/"])
-@pytest.mark.parametrize("page", SCREENSHOT_PAGES)
-def test_screenshots(driver, base_url, page, lang):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    open_page(driver, base_url + lang + page)
-    name = f"{(lang or 'en/').rstrip('/')}-{page.strip('/').replace('/', '-')}"
-    for palette in ("light", "dark"):
-        if palette == "dark":
-            toggle_palette(driver)
-        overflowing = driver.execute_script(
-            "return document.documentElement.scrollWidth > window.innerWidth")
-        (SCREENSHOTS / f"{name}-{palette}.png").write_bytes(full_page_png(driver))
-        assert not overflowing, f"{name} is wider than the window"
-    toggle_palette(driver)  # back to light for the tests that follow
 
 
 def test_the_page_checks_fail_on_a_broken_page(driver, built_site, tmp_path):
