@@ -208,3 +208,17 @@ def test_graft_outputs_refuses_a_translation_with_other_code(chinese):
     executed = [english[a:b] for a, b in code_cells(english)]
     with pytest.raises(ValueError, match="demo.zh.py"):
         graft_outputs(chinese, executed, "demo.zh.py")
+
+
+def test_figures_are_redrawn_only_when_their_sources_change(tmp_path, monkeypatch):
+    from hooks import figures
+
+    monkeypatch.setattr(figures, "CACHE", tmp_path)
+    monkeypatch.setattr(figures, "MANIFEST", tmp_path / "manifest.json")
+    assert figures._cached_names("abc") is None  # no cache yet
+    (tmp_path / "one.svg").write_text("<svg/>")
+    figures.MANIFEST.write_text('{"digest": "abc", "names": ["one"]}')
+    assert figures._cached_names("abc") == ["one"]
+    assert figures._cached_names("abd") is None  # a snippet changed
+    (tmp_path / "one.svg").unlink()
+    assert figures._cached_names("abc") is None  # a drawing is missing
