@@ -131,14 +131,34 @@ def test_source_formulas_counts_arithmatex_and_notebook_math():
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    search_index: bytes | None = None  # if set, served instead of search/search_index.json
+
     def log_message(self, format, *args):  # noqa: A002 - the signature of the base class
         pass
 
+    def do_GET(self):  # noqa: N802 - the name of the base class's method
+        if self.search_index is not None and self.path.endswith("/search/search_index.json"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(self.search_index)))
+            self.end_headers()
+            self.wfile.write(self.search_index)
+            return
+        super().do_GET()
+
+
+def empty_search_index(site: Path) -> bytes:
+    """The site's search index with its configuration and no documents."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return json.dumps({"config": index["config"], "docs": []}).encode()
+
 
 @contextlib.contextmanager
-def serve(site: Path):
-    """Serve `site` on 127.0.0.1 (a free port) from a thread; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
+def serve(site: Path, search_index: bytes | None = None):
+    """Serve `site` on 127.0.0.1 (a free port) from a thread; yields the base URL.
+    `search_index`, if given, is served in place of the site's search index."""
+    handler_class = type("Handler", (_QuietHandler,), {"search_index": search_index})
+    handler = functools.partial(handler_class, directory=str(site))
     server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -188,19 +208,31 @@ def open_page(browser, url: str, timeout: float = WAIT) -> dict:
 
 
 @pytest.fixture(scope="session")
-def visits(driver, base_url, built_site) -> dict[str, dict]:
-    """Every page of the site, loaded once: what the browser logged and rendered."""
+def visits(driver, built_site) -> dict[str, dict]:
+    """Every page of the site, loaded once: what the browser logged and rendered.
+
+    The pages are served with an empty search index (same configuration, no documents).
+    Material's search worker fetches the index and builds it on every page load; with
+    the real ~1 MB index that was a third of these visits' time, and nothing here
+    searches. Search runs on the real index in tests/test_browser_features.py.
+    """
     driver.get_log("browser"), driver.get_log("performance")  # start from empty logs
     records = {}
-    for path in site_pages(built_site):
-        state = open_page(driver, base_url + path)
-        html = (built_site / path / "index.html").read_text(encoding="utf-8")
-        state["source"] = source_formulas(html)
-        state["console"] = [e["message"] for e in driver.get_log("browser")
-                            if e["level"] == "SEVERE"]
-        state["foreign"] = foreign_requests(driver.get_log("performance"))
-        records[path] = state
+    with serve(built_site, search_index=empty_search_index(built_site)) as base_url:
+        for path in site_pages(built_site):
+            records[path] = _visit(driver, base_url, built_site, path)
     return records
+
+
+def _visit(driver, base_url: str, built_site: Path, path: str) -> dict:
+    """Load one page; what it rendered, logged and requested."""
+    state = open_page(driver, base_url + path)
+    html = (built_site / path / "index.html").read_text(encoding="utf-8")
+    state["source"] = source_formulas(html)
+    state["console"] = [e["message"] for e in driver.get_log("browser")
+                        if e["level"] == "SEVERE"]
+    state["foreign"] = foreign_requests(driver.get_log("performance"))
+    return state
 
 
 def test_every_page_was_visited_in_both_languages(visits):
