@@ -1,14 +1,54 @@
-"""The error check shared by the from-scratch loss tests: ours must fail as torch fails."""
+"""What the from-scratch loss tests share: one call of a loss, the comparison of ours with
+torch (values, dtype, shape, warnings), and the check that ours fails as torch fails."""
 
 from __future__ import annotations
 
 import re
 import warnings
+from typing import Any, NamedTuple
 
 import pytest
+import torch
 import torch.nn.functional as F
 
 from snippets.from_scratch import losses
+
+
+class Case(NamedTuple):
+    """Positional arguments and keyword options of one call."""
+
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+Warnings = list[tuple[type, str, str]]
+
+
+def call(function, case: Case) -> tuple[Any, Warnings]:
+    """The result, and every warning as (category, message, file it points at)."""
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        result = function(*case.args, **case.kwargs)
+    return result, [(w.category, str(w.message), w.filename) for w in record]
+
+
+def describe(name: str, case: Case) -> str:
+    def show(v):
+        return f"{v.dtype} {list(v.shape)}" if isinstance(v, torch.Tensor) else repr(v)
+    options = {k: show(v) for k, v in case.kwargs.items()}
+    return f"{name}({', '.join(show(a) for a in case.args)}, {options})"
+
+
+def assert_same_as_torch(name: str, case: Case) -> Warnings:
+    """ours == torch: same dtype, shape, values (nan == nan, inf == inf) and warnings.
+    Returns the warnings, so that a test can check that torch did give some (or none)."""
+    expected, theirs = call(getattr(F, name), case)
+    actual, ours = call(getattr(losses, name), case)  # looked up now: patchable
+    assert ours == theirs, (
+        f"{describe(name, case)}: warnings differ:\ntorch: {theirs}\nours:  {ours}")
+    torch.testing.assert_close(actual, expected, equal_nan=True,
+                               msg=lambda m: f"{describe(name, case)}:\n{m}")
+    return theirs
 
 
 def assert_same_error(name: str, args, kwargs, error: type[Exception], message: str) -> None:

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from torch.nn import LinearCrossEntropyOptions
 
 from snippets.from_scratch import losses
-from tests.parity import assert_same_error
+from tests.parity import Case, assert_same_as_torch, assert_same_error
 
 DOUBLE = torch.float64
 REDUCTIONS = ("none", "mean", "sum")
@@ -78,41 +78,6 @@ def test_each_section_runs_with_the_sections_before_it():
 
 
 # --- comparison helpers --------------------------------------------------------------------
-
-class Case(NamedTuple):
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-
-
-Warnings = list[tuple[type, str, str]]
-
-
-def call(function, case: Case) -> tuple[Any, Warnings]:
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        result = function(*case.args, **case.kwargs)
-    return result, [(w.category, str(w.message), w.filename) for w in record]
-
-
-def describe(name: str, case: Case) -> str:
-    def show(v):
-        if isinstance(v, torch.Tensor):
-            return f"{v.dtype} {list(v.shape)}" if v.numel() > 8 else repr(v)
-        return repr(v)
-    return f"{name}({', '.join(show(a) for a in case.args)}, " \
-           f"{ {k: show(v) for k, v in case.kwargs.items()} })"
-
-
-def assert_same_as_torch(name: str, case: Case) -> Warnings:
-    """ours == torch: same dtype, shape, values (inf == inf, nan == nan) and warnings."""
-    expected, theirs = call(getattr(F, name), case)
-    actual, ours = call(getattr(losses, name), case)  # looked up now: patchable
-    assert ours == theirs, (
-        f"{describe(name, case)}: warnings differ:\ntorch: {theirs}\nours:  {ours}")
-    torch.testing.assert_close(actual, expected, equal_nan=True,
-                               msg=lambda m: f"{describe(name, case)}:\n{m}")
-    return theirs
-
 
 # --- ctc_loss: cases -----------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ import itertools
 import re
 import warnings
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 import torch
@@ -27,7 +27,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from snippets.from_scratch import losses
-from tests.parity import assert_same_error
+from tests.parity import Case, Warnings, assert_same_error, describe
 
 DOUBLE = torch.float64
 INF = float("inf")
@@ -69,16 +69,6 @@ def test_each_section_runs_with_the_sections_before_it():
 
 # --- comparison helpers --------------------------------------------------------------------
 
-class Case(NamedTuple):
-    """Positional arguments and keyword options of one call."""
-
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-
-
-Warnings = list[tuple[type, str, str]]
-
-
 def call(function, case: Case, grad: bool) -> tuple[Any, Warnings, list[Any]]:
     """The result, every warning as (category, message, file), and the gradients of the
     floating-point tensor arguments of the 'sum' of the result (if grad)."""
@@ -92,13 +82,6 @@ def call(function, case: Case, grad: bool) -> tuple[Any, Warnings, list[Any]]:
         differentiable = [a for a in args if isinstance(a, torch.Tensor) and a.requires_grad]
         grads = list(torch.autograd.grad(result.sum(), differentiable, allow_unused=True))
     return result.detach(), [(w.category, str(w.message), w.filename) for w in record], grads
-
-
-def describe(name: str, case: Case) -> str:
-    def show(v):
-        return f"{v.dtype} {list(v.shape)}" if isinstance(v, torch.Tensor) else repr(v)
-    options = {k: show(v) for k, v in case.kwargs.items()}
-    return f"{name}({', '.join(show(a) for a in case.args)}, {options})"
 
 
 def assert_same_as_torch(name: str, case: Case, *, grad: bool = False,

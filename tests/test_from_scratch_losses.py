@@ -13,7 +13,6 @@ The last tests prove that both comparison helpers fail on a wrong implementation
 from __future__ import annotations
 
 import itertools
-from typing import Any, NamedTuple
 
 import pytest
 import torch
@@ -22,7 +21,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from snippets.from_scratch import losses
-from tests.parity import assert_same_error
+from tests.parity import Case, assert_same_error
 
 DOUBLE = torch.float64
 REDUCTIONS = ("none", "mean", "sum")
@@ -34,13 +33,6 @@ LOGIT_SCALES = (1.0, 50.0, 1000.0)
 
 # database=None: no failing example is saved, and none saved by another run is replayed.
 SETTINGS = settings(deadline=None, derandomize=True, database=None, max_examples=50)
-
-
-class Case(NamedTuple):
-    """Positional arguments (input, target) and keyword options of one call."""
-
-    args: tuple[torch.Tensor, ...]
-    kwargs: dict[str, Any]
 
 
 def assert_same_as_torch(name: str, case: Case, *, torch_args=None) -> None:

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import itertools
 import re
-import warnings
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 import torch
@@ -28,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snippets.from_scratch import losses
-from tests.parity import assert_same_error
+from tests.parity import Case, assert_same_error, call, describe
 
 DOUBLE = torch.float64
 REDUCTIONS = ("none", "mean", "sum")
@@ -69,27 +68,6 @@ def test_each_section_runs_with_the_sections_before_it():
 
 
 # --- comparison helpers --------------------------------------------------------------------
-
-class Case(NamedTuple):
-    """Positional arguments and keyword options of one call."""
-
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-
-
-def call(function, case: Case) -> tuple[Any, list[tuple[type, str]]]:
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        result = function(*case.args, **case.kwargs)
-    return result, [(w.category, str(w.message)) for w in record]
-
-
-def describe(name: str, case: Case) -> str:
-    def show(v):
-        return f"{v.dtype} {list(v.shape)}" if isinstance(v, torch.Tensor) else repr(v)
-    options = {k: show(v) for k, v in case.kwargs.items()}
-    return f"{name}({', '.join(show(a) for a in case.args)}, {options})"
-
 
 def assert_same_as_torch(name: str, case: Case) -> None:
     """ours == torch: same dtype, shape, values (nan == nan, inf == inf), no warnings."""

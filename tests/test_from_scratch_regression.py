@@ -19,7 +19,7 @@ import itertools
 import re
 import warnings
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 import torch
@@ -28,7 +28,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from snippets.from_scratch import losses
-from tests.parity import assert_same_error
+from tests import parity
+from tests.parity import Case, assert_same_as_torch, assert_same_error
 
 DOUBLE = torch.float64
 REDUCTIONS = ("none", "mean", "sum")
@@ -84,43 +85,6 @@ def test_each_section_runs_with_the_sections_before_it():
 
 
 # --- comparison helpers --------------------------------------------------------------------
-
-class Case(NamedTuple):
-    """Positional arguments (input, target[, var]) and keyword options of one call."""
-
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-
-
-Warnings = list[tuple[type, str, str]]
-
-
-def call(function, case: Case) -> tuple[Any, Warnings]:
-    """The result, and every warning as (category, message, file it points at)."""
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        result = function(*case.args, **case.kwargs)
-    return result, [(w.category, str(w.message), w.filename) for w in record]
-
-
-def describe(name: str, case: Case) -> str:
-    def show(v):
-        return f"{v.dtype} {list(v.shape)}" if isinstance(v, torch.Tensor) else repr(v)
-    options = {k: show(v) for k, v in case.kwargs.items()}
-    return f"{name}({', '.join(show(a) for a in case.args)}, {options})"
-
-
-def assert_same_as_torch(name: str, case: Case) -> Warnings:
-    """ours == torch: same dtype, shape, values (nan == nan) and warnings. Returns the
-    warnings, so that a test can check that torch did give some."""
-    expected, theirs = call(getattr(F, name), case)
-    actual, ours = call(getattr(losses, name), case)  # looked up now: patchable
-    assert ours == theirs, (
-        f"{describe(name, case)}: warnings differ:\ntorch: {theirs}\nours:  {ours}")
-    torch.testing.assert_close(actual, expected, equal_nan=True,
-                               msg=lambda m: f"{describe(name, case)}:\n{m}")
-    return theirs
-
 
 # --- case builders, shared by the grid and hypothesis --------------------------------------
 
@@ -434,12 +398,13 @@ def test_kl_div_matches_torch(shapes, seed, log_target, zeros, reduction):
 @pytest.mark.parametrize("name", ELEMENTWISE)
 @pytest.mark.parametrize("shapes", BROADCAST, ids=pair_id)
 def test_broadcasting_warns_like_torch(shapes, name):
-    """torch's exact text, a UserWarning pointing at the caller (this file), once."""
+    """torch's exact text, a UserWarning pointing at the caller (tests/parity.py, whose
+    `call` calls the loss), once."""
     for weighted in (False, True) if name in WEIGHTED else (False,):
         case = elementwise_case(name, shapes, seed=0, reduction="mean", weighted=weighted)
         theirs = assert_same_as_torch(name, case)
         sizes = [torch.Size(s) for s in reversed(shapes)]
-        assert theirs == [(UserWarning, BROADCAST_WARNING.format(*sizes), __file__)]
+        assert theirs == [(UserWarning, BROADCAST_WARNING.format(*sizes), parity.__file__)]
 
 
 @pytest.mark.parametrize("shapes", BROADCAST, ids=pair_id)
@@ -466,7 +431,7 @@ def test_kl_div_mean_warns_like_torch(reduction):
     """Only 'mean': torch's text, with its missing spaces after the full stops."""
     theirs = assert_same_as_torch("kl_div", kl_case(((3, 4), (3, 4)), seed=0, log_target=False,
                                                     zeros=False, reduction=reduction))
-    expected = [(UserWarning, KL_MEAN_WARNING, __file__)] if reduction == "mean" else []
+    expected = [(UserWarning, KL_MEAN_WARNING, parity.__file__)] if reduction == "mean" else []
     assert theirs == expected
 
 
