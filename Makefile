@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make serve   create .venv if missing or stale, then serve both languages on :8000
-#   make test    run the whole verification (incl. headless Chromium); non-zero exit on failure
+#   make test    install what is missing (.venv, and Chromium via apt-get), then run the whole
+#                verification (incl. headless Chromium); non-zero exit on failure
 # Others: make build (site/), make outputs (rewrite #> lines), make bench (budgets), make lint.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv serve test build outputs lint bench clean
+.PHONY: venv system-packages serve test build outputs lint bench clean
 
 # The stamp is older than requirements.txt or the npm lock file -> reinstall.
 $(STAMP): requirements.txt package.json package-lock.json
@@ -24,7 +25,11 @@ venv: $(STAMP)
 serve: venv
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-test: venv
+# Chromium, its driver and a CJK font (Debian packages), installed when missing; see the script.
+system-packages:
+	@bash tests/system_packages.sh
+
+test: system-packages venv
 	$(BIN)/python -m pytest
 
 build: venv

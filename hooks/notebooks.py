@@ -44,6 +44,11 @@ from mkdocs_jupyter.plugin import NotebookFile
 _REMOTE_SCRIPT = re.compile(
     r"<script[^>]*>(?:(?!</script>).)*?import\(\s*[\"'](?:https?:)?//.*?</script>", re.S)
 
+# nbconvert's MathJax loader: with mkdocs-jupyter's default ``custom_mathjax_url`` it is
+# an empty ``<script src="">`` plus a configuration that never runs. KaTeX renders the
+# notebooks' formulas, as on every other page, so the whole block goes.
+_MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+
 DOWNLOAD_LABEL = {"en": "Download this notebook", "zh": "下载此笔记本"}
 
 _STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
@@ -207,7 +212,8 @@ def _alternates(file, i18n) -> dict:
         src = norm if lang == default else norm.with_suffix(f".{lang}{norm.suffix}")
         if (docs_dir / src).is_file():
             prefix = "" if lang == default else f"{lang}/"
-            alternates[lang] = SimpleNamespace(url=prefix + base_url)
+            # page=None: the sitemap template then writes site_url + url.
+            alternates[lang] = SimpleNamespace(url=prefix + base_url, page=None)
     return alternates
 
 
@@ -225,6 +231,8 @@ def on_files(files: Files, config) -> Files:
         file.alternates = _alternates(file, i18n)
         files.remove(file)
         files.append(wrapped)
+        # i18n's sitemap lists the pages it saw in its on_files: add the notebook.
+        i18n.i18n_files_per_language[i18n.current_language].append(wrapped)
     return files
 
 
@@ -310,7 +318,7 @@ def on_page_content(html: str, page, config, files) -> str:
         if name not in _executed_cells:
             raise ValueError(f"{page.file.src_uri}: its English notebook was not built first")
         html = graft_outputs(html, _executed_cells[name], page.file.src_uri)
-    html = slim_notebook_styles(_REMOTE_SCRIPT.sub("", html))
+    html = slim_notebook_styles(_MATHJAX.sub("", _REMOTE_SCRIPT.sub("", html)))
     html = _heading_ids_from_toc(html, page.toc)
     label = DOWNLOAD_LABEL.get(page.file.locale, DOWNLOAD_LABEL["en"])
     name = _ipynb_name(page)

@@ -48,8 +48,8 @@ def init_std_per_layer(fig) -> None:
     from snippets.init.experiment import DEPTH, STRATEGIES, run
 
     ax = fig.add_subplot()
-    for name, (init, activation) in STRATEGIES.items():
-        _, stds = run(init, activation)
+    for name, (init, activation, dtype) in STRATEGIES.items():
+        _, stds = run(init, activation, dtype=dtype)
         ax.plot(range(len(stds)), stds, label=name, linewidth=1.6)
     ax.set_yscale("log")
     ax.set_xlabel("layer")

@@ -132,7 +132,20 @@ def indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
 
+def reset_printing() -> None:
+    """Undo what a module did with ``torch.set_printoptions``, as a fresh process would.
+
+    The harness runs many modules in one process; a page may set its print precision
+    in its first block, and the next module must not inherit it.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_printoptions(profile="default")
+
+
 def fresh_namespace(filename: str) -> dict:
+    """A module's namespace, as ``python -m`` gives it; also resets torch's printing."""
+    reset_printing()
     return {"__name__": "__main__", "__file__": filename}
 
 

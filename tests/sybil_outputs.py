@@ -11,7 +11,14 @@ from pathlib import Path
 
 from sybil import Document, Example, Region, Sybil
 
-from tests.snippet_outputs import ROOT, fresh_namespace, mismatch, parse, run_chunk
+from tests.snippet_outputs import (
+    ROOT,
+    fresh_namespace,
+    mismatch,
+    parse,
+    reset_printing,
+    run_chunk,
+)
 
 
 def evaluate(example: Example) -> str | None:
@@ -43,4 +50,6 @@ sybil = Sybil(
     excludes=["__init__.py", "figures.py"],
     document_types={".py": SnippetModule},
     name="outputs",
+    # Documents are made at collection time; each starts with torch's default printing.
+    setup=lambda namespace: reset_printing(),
 )

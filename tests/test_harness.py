@@ -93,3 +93,33 @@ def test_rewrite_puts_each_output_under_the_statement_that_printed_it():
     )
     assert rewrite(new, "demo.py") == new  # a second run changes nothing
     assert check_source(new, "demo.py") == []
+
+
+SETS_PRECISION = ("import torch\ntorch.set_printoptions(precision=2)\n"
+                  "print(torch.tensor(1 / 3))\n#> tensor(0.33)\n")
+PRINTS_THIRD = "import torch\nprint(torch.tensor(1 / 3))\n#> tensor(0.3333)\n"
+
+
+def test_a_module_does_not_inherit_another_modules_print_options():
+    assert check_source(SETS_PRECISION, "sets.py") == []
+    assert check_source(PRINTS_THIRD, "next.py") == []  # fresh_namespace reset it
+
+
+def test_sybil_resets_print_options_before_each_document():
+    import torch
+
+    from tests.sybil_outputs import sybil
+
+    torch.set_printoptions(precision=2)
+    sybil.setup({})
+    assert str(torch.tensor(1 / 3)) == "tensor(0.3333)"
+
+
+def test_the_portability_runner_resets_print_options_between_modules(tmp_path):
+    from tests.portability import VARIANT, check
+
+    (tmp_path / "fake").mkdir()
+    (tmp_path / "fake/__init__.py").write_text("")
+    (tmp_path / "fake/a.py").write_text(SETS_PRECISION)
+    (tmp_path / "fake/b.py").write_text(PRINTS_THIRD)
+    assert check([tmp_path / "fake/a.py", tmp_path / "fake/b.py"], VARIANT, tmp_path) == []

@@ -4,27 +4,24 @@
   ``#>`` lines shown (both languages).
 * Both languages have the same pages, and each page pair includes the same snippet
   sections in the same order.
-* Every snippet module runs as ``python -m snippets.<part>.<page>`` and prints what its
-  ``#>`` lines show.
+
+Every module running as ``python -m snippets.<part>.<page>`` and printing what its ``#>``
+lines show is checked in tests/test_portability.py, under other kernel paths and threads.
 """
 
 from __future__ import annotations
-
-import subprocess
-import sys
 
 import pytest
 
 from tests.pages import (
     DOCS,
-    ROOT,
     includes,
     markdown_pages,
     page_program,
     sections,
     translation,
 )
-from tests.snippet_outputs import check_source, normalise, parse, snippet_modules
+from tests.snippet_outputs import check_source
 
 EN_PAGES = markdown_pages("en")
 ZH_PAGES = markdown_pages("zh")
@@ -62,26 +59,6 @@ def test_every_include_names_an_existing_section():
     for page in EN_PAGES + ZH_PAGES:
         for path, section in includes(DOCS / page):
             assert section in sections(path), f"{page}: {path}:{section} does not exist"
-
-
-def test_snippet_modules_run_with_python_dash_m():
-    """Each module, run as a script, prints exactly its #> lines, in one process."""
-    modules = [p for p in snippet_modules() if "from_scratch" not in p.parts]
-    names = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in modules]
-    code = (
-        "import runpy, sys\n"
-        "for name in sys.argv[1:]:\n"
-        "    print(f'=== {name}')\n"
-        "    runpy.run_module(name, run_name='__main__')\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code, *names], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
-    printed = result.stdout.split("=== ")[1:]
-    assert len(printed) == len(modules)
-    for module, block in zip(modules, printed, strict=True):
-        name, _, output = block.partition("\n")
-        shown = [line for c in parse(module.read_text()) for line in (c.expected or [])]
-        assert normalise(output) == normalise("\n".join(shown)), name
 
 
 def test_notebook_translations_run_the_same_code():

@@ -5,12 +5,15 @@
   followed; ``test_site.py`` and ``test_browser.py`` prove none is loaded as a resource.
 * Snippets: every section of every module under ``snippets/`` is included by some page.
 * Navigation: every built page of each language is linked from that language's nav.
+* Heads: the sitemap lists every page of both languages (notebooks included) under the
+  site's URL, and no page carries an empty ``<script>``.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -123,6 +126,41 @@ def orphan_pages(site: Path, lang_prefix: str = "") -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in pages if p.resolve() not in linked)
 
 
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+              "x": "http://www.w3.org/1999/xhtml"}
+_CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)"')
+_EMPTY_SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>\s*</script>", re.I)
+_SRC = re.compile(r"""\bsrc\s*=\s*(?:"[^"]+"|'[^']+'|[^\s"'>]+)""", re.I)
+
+
+def site_url(site: Path) -> str:
+    """The site's URL, as the home page's canonical link gives it."""
+    return _CANONICAL.search((site / "index.html").read_text(encoding="utf-8"))[1]
+
+
+def sitemap_problems(site: Path, url: str) -> list[str]:
+    """Pages missing from sitemap.xml, URLs in it that are no page, and URLs not under url."""
+    tree = ET.parse(site / "sitemap.xml")
+    locs = [e.text or "" for e in tree.iterfind("s:url/s:loc", SITEMAP_NS)]
+    hrefs = [e.get("href", "") for e in tree.iterfind("s:url/x:link", SITEMAP_NS)]
+    pages = {url + p.parent.relative_to(site).as_posix().removeprefix(".") + "/"
+             for p in site.rglob("index.html") if p.parent.name != "search"}
+    pages = {p.replace(url + "/", url) for p in pages}
+    problems = [f"not under {url}: {u}" for u in locs + hrefs if not u.startswith(url)]
+    problems += [f"missing: {p}" for p in sorted(pages - set(locs))]
+    problems += [f"no such page: {u}" for u in sorted(set(locs) - pages)]
+    problems += [f"twice: {u}" for u in sorted({u for u in locs if locs.count(u) > 1})]
+    return problems
+
+
+def empty_scripts(site: Path) -> list[str]:
+    """``page: tag`` for every ``<script>`` with neither a source nor a body."""
+    return [f"{page.relative_to(site).as_posix()}: {match[0]}"
+            for page in html_pages(site)
+            for match in _EMPTY_SCRIPT.finditer(page.read_text(encoding="utf-8"))
+            if not _SRC.search(match["attrs"])]
+
+
 # --- On the real site and sources ------------------------------------------------------
 
 def test_no_broken_internal_link_or_anchor(built_site):
@@ -141,6 +179,18 @@ def test_every_page_is_in_the_navigation(built_site):
     assert orphan_pages(built_site, "") == []
     assert orphan_pages(built_site, "zh/") == []
     assert len(parse(built_site / "zh/index.html").nav) > 10
+
+
+def test_the_sitemap_lists_every_page_of_both_languages(built_site):
+    url = site_url(built_site)
+    assert url.startswith("http") and "None" not in url
+    assert sitemap_problems(built_site, url) == []
+    text = (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"{url}zh/notebooks/init_std_per_layer/" in text and "None" not in text
+
+
+def test_no_page_has_an_empty_script_tag(built_site):
+    assert empty_scripts(built_site) == []
 
 
 # --- The checkers themselves: each must be able to fail --------------------------------
@@ -202,3 +252,31 @@ def test_ci_and_the_workflow_run_the_same_command():
             for s in job["steps"]]
     assert {"actions/upload-pages-artifact", "actions/deploy-pages",
             "actions/upload-artifact"} <= set(uses)
+
+
+def test_sitemap_problems_finds_missing_foreign_and_unknown_urls(tmp_path):
+    url = "https://example.org/book/"
+    for page in ("index.html", "a/index.html", "zh/index.html", "zh/nb/index.html",
+                 "search/index.html"):
+        _write(tmp_path / page, "")
+    entries = [f"{url}", f"{url}a/", "None/zh/", f"{url}gone/", f"{url}a/"]
+    (tmp_path / "sitemap.xml").write_text(
+        f'<urlset xmlns="{SITEMAP_NS["s"]}" xmlns:xhtml="{SITEMAP_NS["x"]}">'
+        + "".join(f"<url><loc>{u}</loc><xhtml:link rel='alternate' href='{u}'/></url>"
+                  for u in entries) + "</urlset>")
+    assert sitemap_problems(tmp_path, url) == [
+        "not under https://example.org/book/: None/zh/",
+        "not under https://example.org/book/: None/zh/",
+        "missing: https://example.org/book/zh/",
+        "missing: https://example.org/book/zh/nb/",
+        "no such page: None/zh/",
+        "no such page: https://example.org/book/gone/",
+        "twice: https://example.org/book/a/",
+    ]
+
+
+def test_empty_scripts_finds_a_script_with_no_source_and_no_body(tmp_path):
+    _write(tmp_path / "index.html", '<script src=""> </script><script src="a.js"></script>'
+                                    "<script>let x = 1;</script><script></script>")
+    assert empty_scripts(tmp_path) == ['index.html: <script src=""> </script>',
+                                       "index.html: <script></script>"]

@@ -1,9 +1,7 @@
 # %% [markdown]
 # # 100 层网络的初始化实验
 #
-# 一个 100 层、每层 256 个神经元、不带偏置的多层感知机，输入是一批 16 个服从
-# $\mathcal{N}(0, 1)$ 的样本。对每一种初始化策略，我们记录每一层输出的标准差。
-# 推导过程见“为什么初始化很重要”一页；这个笔记本独立地重新运行这个实验。
+# 一个 100 层、每层 256 个神经元、不带偏置的多层感知机，输入是一批 16 个服从 $\mathcal{N}(0, 1)$ 的样本。对每一种初始化策略，我们记录每一层输出的标准差。推导过程见“为什么初始化很重要”一页；这个笔记本独立地重新运行这个实验。
 
 # %%
 import math
@@ -15,13 +13,13 @@ from torch import nn
 WIDTH, DEPTH, BATCH = 256, 100, 16
 
 
-def run(init, activation=None, seed=0):
+def run(init, activation=None, seed=0, dtype=torch.float64):
     """Initialize DEPTH square weights with init, return the std of each layer's output."""
     torch.manual_seed(seed)
-    layers = [nn.Linear(WIDTH, WIDTH, bias=False) for _ in range(DEPTH)]
+    layers = [nn.Linear(WIDTH, WIDTH, bias=False, dtype=dtype) for _ in range(DEPTH)]
     for layer in layers:
         init(layer.weight)
-    x = torch.randn(BATCH, WIDTH)
+    x = torch.randn(BATCH, WIDTH, dtype=dtype)
     stds = []
     with torch.no_grad():
         for layer in layers:
@@ -37,23 +35,25 @@ def run(init, activation=None, seed=0):
 # %% [markdown]
 # ## 各种策略
 #
-# $\mathcal{N}(0, 1)$、$\mathcal{N}(0, 1/n)$、使用 tanh 增益 $5/3$ 的 Xavier，以及针对 ReLU 的
-# Kaiming，分别搭配它们为之设计（或并非为之设计）的激活函数。
+# $\mathcal{N}(0, 1)$、$\mathcal{N}(0, 1/n)$、使用 tanh 增益 $5/3$ 的 Xavier，以及针对 ReLU 的 Kaiming，分别搭配它们为之设计（或并非为之设计）的激活函数。除 $\mathcal{N}(0, 1)$ 外都用 float64 计算，这样打印出的数字不会随 CPU 上 float32 内核的不同而变化；$\mathcal{N}(0, 1)$ 用 float32，因为要演示的正是它在 float32 下的溢出。
 
 # %%
 tanh_gain = nn.init.calculate_gain("tanh")
-strategies = {
-    "linear, N(0, 1)": (nn.init.normal_, None),
-    "linear, N(0, 1/n)": (lambda w: nn.init.normal_(w, std=1 / math.sqrt(WIDTH)), None),
-    "tanh, N(0, 1/n)": (lambda w: nn.init.normal_(w, std=1 / math.sqrt(WIDTH)), torch.tanh),
+f32, f64 = torch.float32, torch.float64
+strategies = {  # name: (init function for a weight, activation, dtype)
+    "linear, N(0, 1)": (nn.init.normal_, None, f32),  # float32: its overflow is the lesson
+    "linear, N(0, 1/n)": (lambda w: nn.init.normal_(w, std=1 / math.sqrt(WIDTH)), None, f64),
+    "tanh, N(0, 1/n)": (lambda w: nn.init.normal_(w, std=1 / math.sqrt(WIDTH)), torch.tanh,
+                        f64),
     "tanh, Xavier (gain 5/3)": (lambda w: nn.init.xavier_uniform_(w, gain=tanh_gain),
-                                torch.tanh),
-    "relu, Xavier (gain 1)": (nn.init.xavier_uniform_, torch.relu),
+                                torch.tanh, f64),
+    "relu, Xavier (gain 1)": (nn.init.xavier_uniform_, torch.relu, f64),
     "relu, Xavier (gain 5/3)": (lambda w: nn.init.xavier_uniform_(w, gain=tanh_gain),
-                                torch.relu),
-    "relu, Kaiming": (lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"), torch.relu),
+                                torch.relu, f64),
+    "relu, Kaiming": (lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"), torch.relu,
+                      f64),
 }
-results = {name: run(init, act) for name, (init, act) in strategies.items()}
+results = {name: run(init, act, dtype=dtype) for name, (init, act, dtype) in strategies.items()}
 for name, stds in results.items():
     last = f"nan at layer {len(stds) - 1}" if math.isnan(stds[-1]) else f"{stds[-1]:.4g}"
     print(f"{name:<24} std at layer 99: {last}")
@@ -62,6 +62,8 @@ for name, stds in results.items():
 # ## 每一层输出的标准差
 #
 # 纵轴取对数：一路上升的直线是梯度爆炸的前兆，一路下降的是梯度消失，水平的才是我们想要的。
+#
+# 在这个随机种子下，Kaiming 的曲线缓慢下降，到第 99 层是 0.1667。这 100 个权重矩阵只是一次随机抽样，而 Kaiming 只在对抽样取期望的意义下保持二阶矩；正文“一个网络只是一次抽样”一节度量了这种漂移。
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")

@@ -10,12 +10,13 @@ from torch import nn
 # --8<-- [start:default-gain]
 # nn.Linear and nn.Conv*d call kaiming_uniform_(weight, a=sqrt(5)):
 gain = nn.init.calculate_gain("leaky_relu", math.sqrt(5))  # sqrt(2 / (1 + 5))
-print(gain, math.sqrt(1 / 3))
-#> 0.5773502691896257 0.5773502691896257
+print(f"{gain:.6f} {math.sqrt(1 / 3):.6f}", math.isclose(gain, math.sqrt(1 / 3)))
+#> 0.577350 0.577350 True
 # bound = gain * sqrt(3 / fan_in) = sqrt(1/3) * sqrt(3 / fan_in) = 1 / sqrt(fan_in)
 fan_in = 512
-print(gain * math.sqrt(3 / fan_in), 1 / math.sqrt(fan_in))
-#> 0.044194173824159216 0.044194173824159216
+print(f"{gain * math.sqrt(3 / fan_in):.6f} {1 / math.sqrt(fan_in):.6f}",
+      math.isclose(gain * math.sqrt(3 / fan_in), 1 / math.sqrt(fan_in)))
+#> 0.044194 0.044194 True
 # --8<-- [end:default-gain]
 
 # --8<-- [start:default-linear]

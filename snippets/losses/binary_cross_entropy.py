@@ -9,55 +9,58 @@ from torch import nn
 logits = torch.tensor([[1.0, 2.0], [2.0, 2.0], [3.0, 4.0], [4.0, 5.0]])
 target = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
 probs = torch.sigmoid(logits)  # BCELoss wants probabilities in [0, 1]
+# Three decimals: sigmoid(4) lies almost halfway between two float32 numbers, and
+# -log(1 - p) is 4.0181 with one and 4.0182 with the other, depending on the CPU.
+torch.set_printoptions(precision=3)
 # --8<-- [end:setup]
 
 # --8<-- [start:bce-reduction]
 print(probs)
-#> tensor([[0.7311, 0.8808],
-#>         [0.8808, 0.8808],
-#>         [0.9526, 0.9820],
-#>         [0.9820, 0.9933]])
+#> tensor([[0.731, 0.881],
+#>         [0.881, 0.881],
+#>         [0.953, 0.982],
+#>         [0.982, 0.993]])
 print(nn.BCELoss(reduction="none")(probs, target))
-#> tensor([[0.3133, 2.1269],
-#>         [0.1269, 2.1269],
-#>         [3.0486, 0.0181],
-#>         [4.0181, 0.0067]])
+#> tensor([[0.313, 2.127],
+#>         [0.127, 2.127],
+#>         [3.049, 0.018],
+#>         [4.018, 0.007]])
 print(nn.BCELoss(reduction="sum")(probs, target), nn.BCELoss()(probs, target))
-#> tensor(11.7856) tensor(1.4732)
+#> tensor(11.786) tensor(1.473)
 # --8<-- [end:bce-reduction]
 
 # --8<-- [start:bce-by-hand]
 x, y = probs[0, 0], target[0, 0]  # sigmoid(1) and a positive target
 l = -(y * torch.log(x) + (1 - y) * torch.log(1 - x))
 print(l)
-#> tensor(0.3133)
+#> tensor(0.313)
 # --8<-- [end:bce-by-hand]
 
 # --8<-- [start:bce-mean-is-plain]
 # 'mean' divides by the number of elements, here 8, even with weights.
 print(nn.BCELoss(reduction="sum")(probs, target) / target.numel())
-#> tensor(1.4732)
+#> tensor(1.473)
 # --8<-- [end:bce-mean-is-plain]
 
 # --8<-- [start:bce-weight]
 # weight is broadcast to the input's shape and multiplies each element's loss.
 per_column = torch.tensor([1.0, 2.0])  # shape (2,): broadcast over the rows
 print(nn.BCELoss(weight=per_column, reduction="none")(probs, target))
-#> tensor([[0.3133, 4.2539],
-#>         [0.1269, 4.2539],
-#>         [3.0486, 0.0363],
-#>         [4.0181, 0.0134]])
+#> tensor([[0.313, 4.254],
+#>         [0.127, 4.254],
+#>         [3.049, 0.036],
+#>         [4.018, 0.013]])
 per_sample = torch.tensor([[1.0], [0.0], [0.0], [1.0]])  # shape (4, 1): one per row
 print(nn.BCELoss(weight=per_sample, reduction="none")(probs, target))
-#> tensor([[0.3133, 2.1269],
-#>         [0.0000, 0.0000],
-#>         [0.0000, 0.0000],
-#>         [4.0181, 0.0067]])
+#> tensor([[0.313, 2.127],
+#>         [0.000, 0.000],
+#>         [0.000, 0.000],
+#>         [4.018, 0.007]])
 # The mean still divides by 8, not by the sum of the weights:
 print(nn.BCELoss(weight=per_sample, reduction="sum")(probs, target))
-#> tensor(6.4651)
+#> tensor(6.465)
 print(nn.BCELoss(weight=per_sample)(probs, target))
-#> tensor(0.8081)
+#> tensor(0.808)
 # --8<-- [end:bce-weight]
 
 # --8<-- [start:bce-no-ignore-index]
@@ -73,42 +76,42 @@ except TypeError as err:
 mask = torch.tensor([[1.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
 per_element = nn.BCELoss(reduction="none")(probs, target)
 print((per_element * mask).sum() / mask.sum())
-#> tensor(0.9401)
+#> tensor(0.940)
 # --8<-- [end:bce-mask]
 
 # --8<-- [start:with-logits]
 print(nn.BCEWithLogitsLoss(reduction="none")(logits, target))
-#> tensor([[0.3133, 2.1269],
-#>         [0.1269, 2.1269],
-#>         [3.0486, 0.0181],
-#>         [4.0181, 0.0067]])
+#> tensor([[0.313, 2.127],
+#>         [0.127, 2.127],
+#>         [3.049, 0.018],
+#>         [4.018, 0.007]])
 print(nn.BCEWithLogitsLoss(reduction="sum")(logits, target),
       nn.BCEWithLogitsLoss()(logits, target))
-#> tensor(11.7856) tensor(1.4732)
+#> tensor(11.786) tensor(1.473)
 # --8<-- [end:with-logits]
 
 # --8<-- [start:pos-weight]
 pos_weight = torch.tensor([3.0])  # e.g. 100 positives for 300 negatives
 loss = nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")(logits, target)
 print(loss)
-#> tensor([[0.9398, 2.1269],
-#>         [0.3808, 2.1269],
-#>         [3.0486, 0.0544],
-#>         [4.0181, 0.0201]])
+#> tensor([[0.940, 2.127],
+#>         [0.381, 2.127],
+#>         [3.049, 0.054],
+#>         [4.018, 0.020]])
 print(loss.sum(), loss.mean())
-#> tensor(12.7158) tensor(1.5895)
+#> tensor(12.716) tensor(1.589)
 print(3 * nn.BCEWithLogitsLoss(reduction="none")(logits, target)[0, 0])
-#> tensor(0.9398)
+#> tensor(0.940)
 # --8<-- [end:pos-weight]
 
 # --8<-- [start:pos-weight-per-class]
 # One pos_weight per output column (class), broadcast along the last dimension.
 loss = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([1.0, 3.0]), reduction="none")
 print(loss(logits, target))
-#> tensor([[0.3133, 2.1269],
-#>         [0.1269, 2.1269],
-#>         [3.0486, 0.0544],
-#>         [4.0181, 0.0201]])
+#> tensor([[0.313, 2.127],
+#>         [0.127, 2.127],
+#>         [3.049, 0.054],
+#>         [4.018, 0.020]])
 # --8<-- [end:pos-weight-per-class]
 
 # --8<-- [start:stability]
@@ -144,8 +147,8 @@ w = torch.rand(5, 1, generator=g, dtype=torch.float64)
 p = torch.tensor([0.5, 1.0, 4.0], dtype=torch.float64)
 ours = binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=p)
 theirs = F.binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=p)
-print(f"{ours.item():.6f} {theirs.item():.6f}")
-#> 7.164916 7.164916
+print(f"{ours.item():.6g} {theirs.item():.6g}")
+#> 7.16492 7.16492
 probs64 = torch.sigmoid(x / 30)
 print(torch.allclose(binary_cross_entropy(probs64, y, weight=w, reduction="none"),
                      F.binary_cross_entropy(probs64, y, weight=w, reduction="none")))
@@ -169,7 +172,7 @@ except ValueError as err:
     print(err)
 #> Using a target size (torch.Size([3, 1])) that is different to the input size (torch.Size([3])) is deprecated. Please ensure they have the same size.
 print(nn.BCELoss()(scores, labels.squeeze(1)))  # the fix: the same shape
-#> tensor(0.3635)
+#> tensor(0.364)
 try:
     nn.BCEWithLogitsLoss()(scores, labels)
 except ValueError as err:
@@ -184,5 +187,5 @@ except RuntimeError as err:
     print(err)
 #> result type Float can't be cast to the desired output type Long
 print(nn.BCEWithLogitsLoss()(logits, target.long().float()))  # the fix: float targets
-#> tensor(1.4732)
+#> tensor(1.473)
 # --8<-- [end:pitfall-long-target]

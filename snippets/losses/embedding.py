@@ -24,8 +24,8 @@ print(nn.CosineEmbeddingLoss(reduction="sum")(x1, x2, y), nn.CosineEmbeddingLoss
 a = torch.tensor([0.3, 0.5, 0.7], dtype=torch.float64)
 b = torch.tensor([0.1, 0.3, 0.5], dtype=torch.float64)
 cos = (a * b).sum() / (((a * a).sum() + 1e-12) * ((b * b).sum() + 1e-12)).sqrt()
-print(f"cos = {cos.item():.10f}; 1 - cos = {1 - cos.item():.10f}; max(0, cos - 0) = {cos.item():.10f}")
-#> cos = 0.9833379523; 1 - cos = 0.0166620477; max(0, cos - 0) = 0.9833379523
+print(f"cos = {cos.item():.6f}; 1 - cos = {1 - cos.item():.6f}; max(0, cos - 0) = {cos.item():.6f}")
+#> cos = 0.983338; 1 - cos = 0.016662; max(0, cos - 0) = 0.983338
 loss = nn.CosineEmbeddingLoss(reduction="none")(torch.stack([a, a]), torch.stack([b, b]), y)
 print(loss.tolist() == [1 - cos.item(), cos.item()])  # bit for bit
 #> True
@@ -60,8 +60,8 @@ print(nn.TripletMarginLoss(margin=1.0, p=1)(anchor, positive, negative))
 # d(a, p) = |1 - 2 + 1e-6| = 0.999999, d(a, n) = |1 - 0.5 + 1e-6| = 0.500001.
 loss = nn.TripletMarginLoss(margin=1.0, p=1)(anchor.double(), positive.double(), negative.double())
 by_hand = 1.0 + abs(1.0 - 2.0 + 1e-6) - abs(1.0 - 0.5 + 1e-6)
-print(loss.item(), by_hand, loss.item() == by_hand)
-#> 1.4999979999999997 1.4999979999999997 True
+print(f"{loss.item():.7f} {by_hand:.7f}", loss.item() == by_hand)  # == : bit for bit
+#> 1.4999980 1.4999980 True
 # --8<-- [end:triplet]
 
 # --8<-- [start:triplet-batch]
@@ -79,8 +79,9 @@ print(nn.TripletMarginLoss(reduction="sum")(anchors, positives, negatives),
 eps = 1e-6
 d_pos = ((1.0 - 1.0 + eps) ** 2 + (1.0 - 2.0 + eps) ** 2) ** 0.5
 d_neg = ((1.0 - 2.0 + eps) ** 2 + (1.0 - 1.5 + eps) ** 2) ** 0.5
-print(d_pos, d_neg, max(1.0 + d_pos - d_neg, 0.0), losses[1].item() == 1.0 + d_pos - d_neg)
-#> 0.9999990000004999 1.1180326471091977 0.8819663528913022 True
+print(f"{d_pos:.6f} {d_neg:.6f} {max(1.0 + d_pos - d_neg, 0.0):.6f}",
+      losses[1].item() == 1.0 + d_pos - d_neg)
+#> 0.999999 1.118033 0.881966 True
 # The first: d(a, p) = 5 and d(a, n) = 10 (up to eps): 5 - 10 + 1 < 0, so its loss is 0.
 # --8<-- [end:triplet-batch]
 
@@ -220,10 +221,10 @@ checks = {
                                             reduction="sum")),
 }
 for name, (ours, theirs) in checks.items():
-    print(f"{name:<34} {ours.item():.6f} {theirs.item():.6f} {torch.allclose(ours, theirs)}")
+    print(f"{name:<34} {ours.item():.6g} {theirs.item():.6g} {torch.allclose(ours, theirs)}")
 #> cosine_embedding_loss              0.582907 0.582907 True
-#> triplet_margin_loss                2.706661 2.706661 True
-#> triplet_margin_with_distance_loss  4.891418 4.891418 True
+#> triplet_margin_loss                2.70666 2.70666 True
+#> triplet_margin_with_distance_loss  4.89142 4.89142 True
 # --8<-- [end:from-scratch-check]
 
 # --8<-- [start:pitfall-target-shape]

@@ -42,8 +42,8 @@ H = entropy(torch.stack([p, 1 - p], dim=-1))
 print(H)
 #> tensor([0.0000, 0.3251, 0.5004, 0.6109, 0.6730, 0.6931, 0.6730, 0.6109, 0.5004,
 #>         0.3251, 0.0000])
-print(H.max(), math.log(2))
-#> tensor(0.6931) 0.6931471805599453
+print(H.max(), f"{math.log(2):.4f}")
+#> tensor(0.6931) 0.6931
 # --8<-- [end:bernoulli-entropy]
 
 # --8<-- [start:fresh-classifier]
@@ -64,8 +64,8 @@ print(nn.BCEWithLogitsLoss()(model(features), labels))
 # With C classes, the same reasoning gives ln C at the start of training.
 model = nn.Linear(20, 10)
 classes = torch.randint(0, 10, (1000,))
-print(nn.CrossEntropyLoss()(model(features), classes), math.log(10))
-#> tensor(2.4238, grad_fn=<NllLossBackward0>) 2.302585092994046
+print(nn.CrossEntropyLoss()(model(features), classes), f"{math.log(10):.4f}")
+#> tensor(2.4238, grad_fn=<NllLossBackward0>) 2.3026
 # --8<-- [end:fresh-classifier]
 
 

@@ -301,12 +301,12 @@ checks = [  # (ours, torch's, a call with non-default options)
 ]
 for ours_fn, torch_fn, check in checks:
     ours, theirs = check(ours_fn), check(torch_fn)
-    print(f"{ours_fn.__name__:<28} {ours.item():.6f} {theirs.item():.6f} "
+    print(f"{ours_fn.__name__:<28} {ours.item():.6g} {theirs.item():.6g} "
           f"{torch.allclose(ours, theirs)}")
-#> margin_ranking_loss          0.746880 0.746880 True
-#> hinge_embedding_loss         19.102911 19.102911 True
+#> margin_ranking_loss          0.74688 0.74688 True
+#> hinge_embedding_loss         19.1029 19.1029 True
 #> soft_margin_loss             0.614672 0.614672 True
-#> multilabel_soft_margin_loss  0.154140 0.154140 True
-#> multilabel_margin_loss       2.131828 2.131828 True
+#> multilabel_soft_margin_loss  0.15414 0.15414 True
+#> multilabel_margin_loss       2.13183 2.13183 True
 #> multi_margin_loss            0.490839 0.490839 True
 # --8<-- [end:from-scratch-check]

@@ -124,9 +124,9 @@ checks = {
     "huber_loss": (huber_loss(x, y, delta=2.5), nn.functional.huber_loss(x, y, delta=2.5)),
 }
 for name, (ours, theirs) in checks.items():
-    print(f"{name:<15} {ours.item():.6f} {theirs.item():.6f} {torch.allclose(ours, theirs)}")
-#> l1_loss         2.508931 2.508931 True
-#> mse_loss        220.095330 220.095330 True
-#> smooth_l1_loss  2.183191 2.183191 True
-#> huber_loss      3.922594 3.922594 True
+    print(f"{name:<15} {ours.item():.6g} {theirs.item():.6g} {torch.allclose(ours, theirs)}")
+#> l1_loss         2.50893 2.50893 True
+#> mse_loss        220.095 220.095 True
+#> smooth_l1_loss  2.18319 2.18319 True
+#> huber_loss      3.92259 3.92259 True
 # --8<-- [end:from-scratch-check]

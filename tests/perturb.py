@@ -1,0 +1,82 @@
+"""Simulate another CPU's rounding: nudge the float32 results of the ops that differ.
+
+Two CPUs give bit-identical results for IEEE's correctly rounded operations (``+ - * /``,
+``sqrt``, comparisons, copies, indexing) and different last bits for the rest: reductions
+and matrix products (another summation order), transcendental functions (another
+approximation: SLEEF's vectorized ``exp`` is not libm's) and random normals (Box-Muller on
+vectorized ``log``/``cos``). ``Perturb`` is a ``TorchDispatchMode`` that multiplies each
+float32 result of those ops by ``1 ± 2**-22`` (about two float32 ulps), the sign a hash of the
+value's bits, so the same value is always nudged the same way (two identical computations
+stay identical). A result whose low mantissa bits are all zero (6.0, 0.5, exact sums of
+such numbers) is left alone: every CPU computes it exactly.
+
+A shown ``#>`` line that changes under ``Perturb`` sits within a few ulps of a rounding
+edge, or shows more digits than float32 keeps: on some reader's machine it will change.
+``python -m tests.portability --perturb`` runs every page module under it. It is an audit,
+slower than the kernel-switch check, and not part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+RELATIVE = 2.0**-22
+# Ops whose float32 results are the same on every CPU: IEEE-exact arithmetic, selection,
+# data movement. Everything else that returns float32 is nudged.
+EXACT = {
+    "add", "sub", "mul", "div", "neg", "abs", "sign", "sgn", "sqrt", "reciprocal", "rsub",
+    "clamp", "clamp_min", "clamp_max", "clip", "maximum", "minimum", "fmax", "fmin",
+    "max", "min", "amax", "amin", "aminmax", "relu", "threshold", "threshold_backward",
+    "hardtanh", "hardtanh_backward", "where", "masked_fill", "masked_scatter", "masked_select",
+    "floor", "ceil", "round", "trunc", "frac", "remainder", "fmod",
+    "copy", "_to_copy", "clone", "contiguous", "fill", "zero", "zeros", "zeros_like", "ones",
+    "ones_like", "full", "full_like", "empty", "empty_like", "empty_strided", "new_empty",
+    "new_zeros", "new_ones", "new_full", "new_empty_strided", "scalar_tensor", "lift_fresh",
+    "arange", "linspace", "eye", "tril", "triu", "diag", "diag_embed", "diagonal_copy",
+    "deg2rad", "rad2deg", "cat", "stack", "index", "index_select", "gather", "scatter",
+    "index_put", "index_add",
+    "index_copy", "index_fill", "take", "take_along_dim", "flip", "roll", "repeat",
+    "repeat_interleave", "constant_pad_nd", "sort", "topk", "kthvalue", "median", "argsort",
+    "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
+    "isnan", "isinf", "isfinite", "nan_to_num", "uniform", "bernoulli", "rand", "rand_like",
+    "randint", "randperm", "set", "alias", "detach", "unfold", "im2col", "col2im",
+    "embedding", "embedding_dense_backward", "one_hot", "unique", "_unique2", "nonzero",
+    "select_backward", "slice_backward", "index_put_", "_index_put_impl",
+}
+
+
+def _name(func) -> str:
+    return func.overloadpacket.__name__.removesuffix("_").lstrip("_")
+
+
+def nudge(t: torch.Tensor) -> torch.Tensor:
+    """``t`` (float32) times ``1 ± RELATIVE``, the sign from each value's bits."""
+    bits = t.view(torch.int32)
+    inexact = (bits & 0xFF) != 0
+    sign = ((bits * 1103515245 + 12345) >> 16) & 1
+    factor = torch.where(sign.bool(), 1.0 + RELATIVE, 1.0 - RELATIVE).to(t.dtype)
+    return torch.where(inexact, t * factor, t)
+
+
+class Perturb(TorchDispatchMode):
+    """Nudge every float32 result of an op that is not in ``EXACT``."""
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        name = _name(func)
+        if name in EXACT or func.is_view:
+            return out
+        mutable = func._schema.is_mutable
+        results = out if isinstance(out, tuple | list) else (out,)
+        for r in results:
+            if isinstance(r, torch.Tensor) and r.dtype == torch.float32 and r.numel():
+                if mutable:  # in-place (normal_, add_...) or out=: nudge the tensor itself
+                    r.copy_(nudge(r))
+        if mutable:
+            return out
+        nudged = [nudge(r) if isinstance(r, torch.Tensor) and r.dtype == torch.float32
+                  and r.numel() and not r.is_sparse else r for r in results]
+        if isinstance(out, tuple | list):
+            return type(out)(nudged)
+        return nudged[0]
