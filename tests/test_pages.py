@@ -73,3 +73,26 @@ def test_notebook_translations_run_the_same_code():
         code = [[c.source for c in jupytext.read(p).cells if c.cell_type == "code"]
                 for p in (path, zh)]
         assert code[0] == code[1], f"{zh.name} runs different code from {path.name}"
+
+
+# Chinese terms the glossary retired, and the term that replaced each.
+RETIRED_TERMS = {"权值": "权重"}
+
+
+def retired_terms(text: str) -> list[str]:
+    """``'old -> new (line n)'`` for every retired Chinese term in a text."""
+    return [f"{old} -> {new} (line {number})"
+            for number, line in enumerate(text.splitlines(), start=1)
+            for old, new in RETIRED_TERMS.items() if old in line]
+
+
+def test_no_chinese_text_uses_a_retired_term():
+    sources = ([DOCS / p for p in ZH_PAGES] + sorted((DOCS / "notebooks").glob("*.zh.py"))
+               + [DOCS.parent / "snippets/reference/glossary.py", DOCS.parent / "mkdocs.yml"])
+    found = {str(p.relative_to(DOCS.parent)): hits for p in sources
+             if (hits := retired_terms(p.read_text(encoding="utf-8")))}
+    assert found == {}
+
+
+def test_retired_terms_finds_an_old_term():
+    assert retired_terms("初始化\n所有权值都变成 NaN") == ["权值 -> 权重 (line 2)"]
