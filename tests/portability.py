@@ -6,11 +6,19 @@ The normal run (sybil, one thread, this CPU's best ATen kernels) checks the outp
 this check runs every module once more, as ``python -m snippets.<part>.<page>`` would, in
 one extra process with the switches torch and its BLAS expose set the other way:
 
-* ``ATEN_CPU_CAPABILITY=default``: ATen's non-vectorized kernels instead of AVX2/AVX-512
-  (other reduction trees, other ``tanh``/``exp`` approximations);
-* ``MKL_CBWR=COMPATIBLE``: MKL's most conservative code path for matrix products (another
-  blocking, so another summation order inside every ``x @ W``);
-* ``OMP_NUM_THREADS=2``: parallel reductions over large tensors split in two.
+* ``ATEN_CPU_CAPABILITY=default``: ATen's kernels compiled without AVX2/AVX-512. On this
+  x86 build that changes float32 ``randn`` draws, the ops a vectorized kernel turns into
+  fused multiply-adds (``uniform_``, ``linspace``, ``add`` with ``alpha``), ``sigmoid``,
+  ``log1p``, ``softplus``, ``logsigmoid`` and ``log_softmax``; not the reduction trees
+  (the default build keeps 8-lane vectors) and not ``exp``/``log``/``tanh``, which go
+  through MKL's vector math;
+* ``MKL_CBWR=COMPATIBLE``: MKL's most conservative code path for matrix products, float32
+  and float64 (another blocking, so another summation order inside every ``x @ W``);
+* ``OMP_NUM_THREADS=2``: parallel reductions over more than 32768 elements split in two.
+
+What it cannot simulate: AVX-512's 16-lane reduction trees, ARM's NEON/SVE kernels,
+macOS Accelerate. The static digit rule below, and the rounding-edge audit in
+``tests/perturb.py`` (``--perturb``), cover what the switches do not reach.
 
 The three are set together, in one process, to keep the cost at one torch import for
 all modules; a line that depends on any of them moves. To tell which one, run
@@ -36,8 +44,9 @@ from tests.snippet_outputs import PREFIX, ROOT, normalise, output_text, snippet_
 
 VARIANT = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE", "OMP_NUM_THREADS": "2"}
 SEPARATOR = "\x1e=== "  # starts a module's output; no snippet prints it
-# float32 keeps about 7 significant digits; a float's repr shows 16-17.
-MAX_DIGITS = 8
+# float32 keeps about 7 significant digits; a float's repr shows 16-17. A float64 value
+# that needs more than 7 is shown by a comparison (==, allclose) instead.
+MAX_DIGITS = 7
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+(?=[eE]))(?:[eE][-+]?\d+)?")
 
 RUNNER = (

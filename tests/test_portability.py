@@ -74,3 +74,4 @@ def test_a_float_repr_is_flagged_and_short_numbers_are_not():
     assert long_numbers(text) == [(2, "0.6931471805599453"), (3, "1.0446995990509578e-07")]
     assert [significant_digits(n) for n in ("0.044194", "1.4999980", "1e+20", "-0.000")] \
         == [5, 8, 1, 1]
+    assert long_numbers("#> 1.499998 1.4999980\n") == [(1, "1.4999980")]  # 8 > MAX_DIGITS

@@ -63,7 +63,7 @@ def test_the_glossary_has_every_term_once(lang):
 STYLE_GLOSSARY = [  # the glossary of the style guide: every pair must be in the table
     ("loss function", "损失函数"), ("cost function", "代价函数"),
     ("objective function", "目标函数"),
-    ("weight initialization", "权值初始化"), ("vanishing", "梯度消失"), ("exploding", "梯度爆炸"),
+    ("weight initialization", "权重初始化"), ("vanishing", "梯度消失"), ("exploding", "梯度爆炸"),
     ("saturating", "饱和"), ("fan-in", "输入扇入 (fan_in)"), ("fan-out", "输出扇出 (fan_out)"),
     ("gain", "增益 (gain)"), ("self-information", "自信息"), ("entropy", "信息熵"),
     ("relative entropy (KL divergence)", "相对熵（KL 散度）"), ("cross-entropy", "交叉熵"),

@@ -27,7 +27,7 @@ def run(init, activation=None, seed=0, dtype=torch.float64):
             if activation is not None:
                 x = activation(x)
             stds.append(x.std().item())
-            if math.isnan(stds[-1]):
+            if not math.isfinite(stds[-1]):
                 break
     return stds
 
@@ -55,7 +55,7 @@ strategies = {  # name: (init function for a weight, activation, dtype)
 }
 results = {name: run(init, act, dtype=dtype) for name, (init, act, dtype) in strategies.items()}
 for name, stds in results.items():
-    last = f"nan at layer {len(stds) - 1}" if math.isnan(stds[-1]) else f"{stds[-1]:.4g}"
+    last = f"{stds[-1]:.4g}" if math.isfinite(stds[-1]) else f"not finite from layer {len(stds) - 1}"
     print(f"{name:<24} std at layer 99: {last}")
 
 # %% [markdown]

@@ -7,9 +7,10 @@ It runs in float64 unless a strategy says otherwise, for the printed digits to b
 same on every machine. In float32 they are not: a seeded float32 `torch.randn` draws
 other last bits on other CPU kernels (AVX2 vs the non-vectorized path), and through 100
 layers those bits, and the kernels' rounding, change the 4th digit (0.6476 on one
-machine, 0.6477 on another). Float64 draws are the same on every kernel path, and float64
-rounding stays far below the printed digits. Only N(0, 1) runs in float32, because its
-float32 overflow is the lesson.
+machine, 0.6477 on another). Float64 `randn` draws the same numbers on every kernel path;
+`uniform_` (Xavier) may differ in its last bit even in float64 (a fused multiply-add on
+vectorized kernels), and float64 rounding stays far below the printed digits either way.
+Only N(0, 1) runs in float32, because its float32 overflow is the lesson.
 """
 
 # --8<-- [start:setup]
@@ -35,7 +36,7 @@ class MLP(nn.Module):
         for layer in self.layers:
             x = self.activation(layer(x))
             stds.append(x.std().item())
-            if math.isnan(stds[-1]):
+            if not math.isfinite(stds[-1]):  # nan or inf: the experiment ends
                 break
         return x, stds
 

@@ -10,12 +10,12 @@ from torch import nn
 # --8<-- [start:default-gain]
 # nn.Linear and nn.Conv*d call kaiming_uniform_(weight, a=sqrt(5)):
 gain = nn.init.calculate_gain("leaky_relu", math.sqrt(5))  # sqrt(2 / (1 + 5))
-print(f"{gain:.6f} {math.sqrt(1 / 3):.6f}", math.isclose(gain, math.sqrt(1 / 3)))
+print(f"{gain:.6f} {math.sqrt(1 / 3):.6f}", gain == math.sqrt(1 / 3))  # == : bit for bit
 #> 0.577350 0.577350 True
 # bound = gain * sqrt(3 / fan_in) = sqrt(1/3) * sqrt(3 / fan_in) = 1 / sqrt(fan_in)
 fan_in = 512
 print(f"{gain * math.sqrt(3 / fan_in):.6f} {1 / math.sqrt(fan_in):.6f}",
-      math.isclose(gain * math.sqrt(3 / fan_in), 1 / math.sqrt(fan_in)))
+      gain * math.sqrt(3 / fan_in) == 1 / math.sqrt(fan_in))
 #> 0.044194 0.044194 True
 # --8<-- [end:default-gain]
 
@@ -34,7 +34,7 @@ print(f"bias:   min {layer.bias.min():+.5f}  max {layer.bias.max():+.5f}")
 torch.manual_seed(0)
 weight = torch.empty(256, 512).uniform_(-bound, bound)
 bias = torch.empty(256).uniform_(-bound, bound)
-print(torch.allclose(layer.weight, weight), torch.allclose(layer.bias, bias))
+print(torch.equal(layer.weight, weight), torch.equal(layer.bias, bias))
 #> True True
 # --8<-- [end:default-linear]
 

@@ -91,7 +91,7 @@ print(loss(mean, target, torch.ones(2, 2)).mean(), nn.MSELoss()(mean, target) / 
 
 # --8<-- [start:gaussian-eps-full]
 # Variances below eps (1e-6) are clamped, so a 0 variance does not divide by zero
-# (float64 here: in float32, 1.001 - 1 is already off in the 5th digit):
+# (float64 here: float32 cannot hold 1.001, and its loss prints -6.4077, not -6.4078):
 f64 = dict(dtype=torch.float64)
 print(nn.GaussianNLLLoss(reduction="none")(torch.tensor([1.0], **f64),
                                            torch.tensor([1.001], **f64),

@@ -60,8 +60,8 @@ print(nn.TripletMarginLoss(margin=1.0, p=1)(anchor, positive, negative))
 # d(a, p) = |1 - 2 + 1e-6| = 0.999999, d(a, n) = |1 - 0.5 + 1e-6| = 0.500001.
 loss = nn.TripletMarginLoss(margin=1.0, p=1)(anchor.double(), positive.double(), negative.double())
 by_hand = 1.0 + abs(1.0 - 2.0 + 1e-6) - abs(1.0 - 0.5 + 1e-6)
-print(f"{loss.item():.7f} {by_hand:.7f}", loss.item() == by_hand)  # == : bit for bit
-#> 1.4999980 1.4999980 True
+print(f"{loss.item():.6f} {by_hand:.6f}", loss.item() == by_hand)  # == : bit for bit
+#> 1.499998 1.499998 True
 # --8<-- [end:triplet]
 
 # --8<-- [start:triplet-batch]
