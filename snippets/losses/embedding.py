@@ -249,13 +249,14 @@ print(nn.CosineEmbeddingLoss(reduction="none")(x1, x2, 2 * zero_one - 1))  # the
 # --8<-- [start:pitfall-tiny-embeddings]
 # The 1e-12 under the square root matters when the embeddings are tiny: the same vector
 # twice should give cos = 1 and a loss of 0.
-for scale in (1.0, 1e-6, 1e-7):
+for scale in (1.0, 1e-6, 1e-7, 1e-9):
     t = scale * torch.tensor([[0.6, 0.8]], dtype=torch.float64)  # norm = scale
     print(f"norm {scale:g}: loss {nn.CosineEmbeddingLoss()(t, t, torch.ones(1)).item():.4f}, "
           f"1 - F.cosine_similarity {1 - F.cosine_similarity(t, t).item():.4f}")
 #> norm 1: loss 0.0000, 1 - F.cosine_similarity 0.0000
 #> norm 1e-06: loss 0.5000, 1 - F.cosine_similarity 0.0000
 #> norm 1e-07: loss 0.9901, 1 - F.cosine_similarity 0.0000
+#> norm 1e-09: loss 1.0000, 1 - F.cosine_similarity 0.9900
 # --8<-- [end:pitfall-tiny-embeddings]
 
 # --8<-- [start:pitfall-triplet-dims]

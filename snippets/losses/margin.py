@@ -25,6 +25,27 @@ print(nn.MarginRankingLoss(margin=0.5)(x1, x2, y))  # 'mean': (1.5 + 0.5 + 1.5) 
 #> tensor(1.1667)
 # --8<-- [end:margin-ranking]
 
+# --8<-- [start:boundary-gradient]
+# Exactly at the margin the loss is 0, but MarginRankingLoss still passes a gradient:
+a = torch.tensor([2.0], requires_grad=True)
+loss = nn.MarginRankingLoss(margin=0.5)(a, torch.tensor([1.5]), torch.tensor([1.0]))
+loss.backward()  # y (a - b) = 0.5 = margin
+print(loss, a.grad)
+#> tensor(0., grad_fn=<MeanBackward0>) tensor([-1.])
+# So does HingeEmbeddingLoss at a distance equal to its margin:
+d = torch.tensor([1.0], requires_grad=True)
+loss = nn.HingeEmbeddingLoss(margin=1.0)(d, torch.tensor([-1.0]))
+loss.backward()
+print(loss, d.grad)
+#> tensor(0., grad_fn=<MeanBackward0>) tensor([-1.])
+# MultiMarginLoss at a gap of exactly 1 (its margin): loss 0 and gradient 0.
+s = torch.tensor([[2.0, 1.0, 0.0]], requires_grad=True)
+loss = nn.MultiMarginLoss()(s, torch.tensor([0]))
+loss.backward()
+print(loss, s.grad)
+#> tensor(0., grad_fn=<MultiMarginLossBackward0>) tensor([[0., 0., 0.]])
+# --8<-- [end:boundary-gradient]
+
 # --8<-- [start:hinge-embedding]
 # Four pairs of embeddings; the loss takes their distance, which you compute.
 a = torch.zeros(4, 2)
@@ -195,6 +216,31 @@ print(nn.MarginRankingLoss(reduction="none")(s1.squeeze(1), s2.squeeze(1), y))
 print(nn.MarginRankingLoss(reduction="none")(s1, s2, y.reshape(1, 3)).shape)
 #> torch.Size([3, 3])
 # --8<-- [end:ranking-shapes]
+
+# --8<-- [start:ranking-target-zero]
+# 0/1 labels: a target 0 is not refused. It pays the margin, with a zero gradient.
+s1 = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+loss = nn.MarginRankingLoss(margin=0.5, reduction="none")(s1, torch.full((3,), 2.0),
+                                                          torch.tensor([1.0, 1.0, 0.0]))
+loss.sum().backward()
+print(loss, s1.grad)
+#> tensor([1.5000, 0.5000, 0.5000], grad_fn=<ClampMinBackward0>) tensor([-1., -1., -0.])
+# --8<-- [end:ranking-target-zero]
+
+# --8<-- [start:empty-batch]
+# An empty batch: 'mean' is 0 / 0 = nan and 'sum' is 0 for these four losses.
+none = torch.empty(0)
+print(nn.MarginRankingLoss()(none, none, none), nn.MarginRankingLoss(reduction="sum")(none, none, none))
+#> tensor(nan) tensor(0.)
+print(nn.SoftMarginLoss()(none, none), nn.HingeEmbeddingLoss(reduction="sum")(none, none))
+#> tensor(nan) tensor(0.)
+# MultiMarginLoss and MultiLabelMarginLoss return uninitialised memory here (torch 2.13):
+# not 0, not nan, and not the same from one call to the next. Skip empty batches:
+x, target = torch.empty(0, 3), torch.empty(0, dtype=torch.long)
+loss = nn.MultiMarginLoss()(x, target) if len(target) else x.sum()  # 0, with a graph
+print(loss)
+#> tensor(0.)
+# --8<-- [end:empty-batch]
 
 # --8<-- [start:hinge-target-zero]
 # Labels in {0, 1}, as for BCE: 0 is neither 1 nor -1, and torch adds BOTH terms.
