@@ -106,19 +106,110 @@ print(nn.init.zeros_(torch.empty(2, 3)))
 #>         [0., 0., 0.]])
 # --8<-- [end:constant]
 
-# --8<-- [start:zeros-symmetry]
-# All-equal weights (and biases) make every unit of a layer compute the same thing and
-# receive the same gradient: they stay identical, whatever the training.
-layer = nn.Linear(3, 4)
-nn.init.constant_(layer.weight, 0.1)
-nn.init.zeros_(layer.bias)
-layer(torch.randn(8, 3, generator=torch.Generator().manual_seed(0))).pow(2).sum().backward()
-print(layer.weight.grad)
-#> tensor([[1.9000, 3.2230, 2.6610],
-#>         [1.9000, 3.2230, 2.6610],
-#>         [1.9000, 3.2230, 2.6610],
-#>         [1.9000, 3.2230, 2.6610]])
-# --8<-- [end:zeros-symmetry]
+# --8<-- [start:constant-symmetry]
+# A 2-layer MLP, 3 inputs -> 4 tanh units -> 2 outputs, trained by plain SGD on one batch,
+# in float64. Hidden unit j is row j of W1 (its incoming weights) and column j of W2 (its
+# outgoing weights); all biases start at 0.
+data = torch.Generator().manual_seed(0)
+x = torch.randn(8, 3, generator=data, dtype=torch.float64)
+y = torch.randn(8, 2, generator=data, dtype=torch.float64)
+w2_random = torch.randn(2, 4, generator=data, dtype=torch.float64)
+
+
+def mlp(w1, w2, activation=nn.Tanh):
+    net = nn.Sequential(nn.Linear(3, 4), activation(), nn.Linear(4, 2)).double()
+    with torch.no_grad():
+        net[0].weight.copy_(w1)
+        net[2].weight.copy_(w2)
+        net[0].bias.zero_()
+        net[2].bias.zero_()
+    return net
+
+
+def sgd(net, steps):
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    for _ in range(steps):
+        opt.zero_grad()
+        F.mse_loss(net(x), y).backward()
+        opt.step()
+    return net
+
+
+def equal_rows(w):  # every row equal to the first (up to rounding)
+    return torch.allclose(w, w[:1].expand_as(w))
+
+
+def show(w):
+    for row in w.tolist():
+        print("  " + " ".join(f"{v:+.4f}" for v in row))
+
+
+# W1 = 0.1 and W2 = 0.1 everywhere: the hidden units are interchangeable and stay so.
+net = sgd(mlp(torch.full((4, 3), 0.1), torch.full((2, 4), 0.1)), steps=100)
+print("rows of W1 equal:", equal_rows(net[0].weight),
+      " columns of W2 equal:", equal_rows(net[2].weight.T))
+#> rows of W1 equal: True  columns of W2 equal: True
+show(net[0].weight)  # W1 has learned, but its 4 rows moved together
+#>   +0.0281 +0.1664 +0.4215
+#>   +0.0281 +0.1664 +0.4215
+#>   +0.0281 +0.1664 +0.4215
+#>   +0.0281 +0.1664 +0.4215
+show(net[2].weight)  # the two outputs have different targets: W2's rows differ
+#>   -0.4421 -0.4421 -0.4421 -0.4421
+#>   +0.1038 +0.1038 +0.1038 +0.1038
+# W1 = 0.1 everywhere, W2 random: unit j's gradient comes through column j of W2.
+net = sgd(mlp(torch.full((4, 3), 0.1), w2_random), steps=1)
+print("rows of W1 equal after one step:", equal_rows(net[0].weight))
+#> rows of W1 equal after one step: False
+show(net[0].weight)
+#>   +0.1055 +0.0980 +0.1893
+#>   +0.1030 +0.0994 +0.1394
+#>   -0.0257 +0.0389 -0.0112
+#>   -0.1285 -0.0188 +0.0360
+# --8<-- [end:constant-symmetry]
+
+# --8<-- [start:zero-layer]
+# W1 = 0, W2 random. The hidden activations are tanh(0) = 0, so W2 gets no gradient at the
+# first step; W1 does, and its row j is column j of W2 times one shared matrix:
+net = mlp(torch.zeros(4, 3), w2_random)
+F.mse_loss(net(x), y).backward()
+err = 2 * (net(x) - y) / y.numel()  # d loss / d output, one row per sample
+print(torch.allclose(net[0].weight.grad, w2_random.T @ (err.T @ x)),
+      "nonzero in W2.grad:", torch.count_nonzero(net[2].weight.grad).item())
+#> True nonzero in W2.grad: 0
+show(net[0].weight.grad)
+#>   -0.0901 +0.0158 -0.9137
+#>   -0.0416 +0.0066 -0.4001
+#>   +0.4744 +0.0542 +0.6009
+#>   +0.7490 +0.1284 -0.3595
+# W1 random, W2 = 0 (the zeroed last layer of a residual branch): the mirror image.
+# W1 waits one step for W2 to move, then learns too.
+net = mlp(torch.randn(4, 3, generator=data, dtype=torch.float64), torch.zeros(2, 4))
+w1_start = net[0].weight.detach().clone()
+F.mse_loss(net(x), y).backward()
+print("nonzero in W1.grad:", torch.count_nonzero(net[0].weight.grad).item(),
+      " in W2.grad:", torch.count_nonzero(net[2].weight.grad).item())
+#> nonzero in W1.grad: 0  in W2.grad: 8
+after_1 = sgd(net, steps=1)[0].weight.detach().clone()
+after_2 = sgd(net, steps=1)[0].weight.detach().clone()
+print("W1 unchanged after step 1:", torch.equal(after_1, w1_start),
+      " after step 2:", torch.equal(after_2, w1_start))
+#> W1 unchanged after step 1: True  after step 2: False
+# W1 = 0 and W2 = 0: no weight ever gets a gradient; only the output bias learns, and the
+# network predicts the mean target whatever the input.
+net = sgd(mlp(torch.zeros(4, 3), torch.zeros(2, 4)), steps=100)
+print("nonzero weights:", torch.count_nonzero(net[0].weight).item(),
+      torch.count_nonzero(net[2].weight).item(), " hidden bias:",
+      torch.count_nonzero(net[0].bias).item(),
+      " output bias = mean of y:", torch.allclose(net[2].bias, y.mean(0), atol=1e-4))
+#> nonzero weights: 0 0  hidden bias: 0  output bias = mean of y: True
+# With ReLU, W1 = 0 (and bias 0) is dead even with a random W2: torch takes relu'(0) = 0.
+net = mlp(torch.zeros(4, 3), w2_random, activation=nn.ReLU)
+F.mse_loss(net(x), y).backward()
+print("ReLU: nonzero in W1.grad:", torch.count_nonzero(net[0].weight.grad).item(),
+      " in W2.grad:", torch.count_nonzero(net[2].weight.grad).item())
+#> ReLU: nonzero in W1.grad: 0  in W2.grad: 0
+# --8<-- [end:zero-layer]
 
 # --8<-- [start:eye]
 w = nn.init.eye_(torch.empty(3, 5))
@@ -143,7 +234,7 @@ except ValueError as err:
 # --8<-- [start:dirac]
 conv = nn.Conv2d(4, 4, kernel_size=3, padding=1, bias=False)
 nn.init.dirac_(conv.weight)
-x = torch.randn(1, 4, 5, 5)
+x = torch.randn(1, 4, 5, 5, generator=torch.Generator().manual_seed(0))
 print(torch.equal(conv(x), x))  # an identity convolution
 #> True
 print(conv.weight[0, :, 1, 1], conv.weight[0, 0])
@@ -217,6 +308,11 @@ print((w == 0).sum(dim=0).unique())  # zeros per column: ceil(0.3 * 10) = 3
 #> tensor([3])
 print(f"std of the non-zero entries {w[w != 0].std():.4f}, of all {w.std():.4f}")
 #> std of the non-zero entries 0.0100, of all 0.0084
+try:
+    nn.init.sparse_(torch.empty(2, 3, 4), sparsity=0.5)
+except ValueError as err:
+    print(err)
+#> Only tensors with 2 dimensions are supported
 # --8<-- [end:sparse]
 
 # --8<-- [start:sparse-generator]

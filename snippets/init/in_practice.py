@@ -48,8 +48,8 @@ print(conv.weight.shape, f"bound {1 / math.sqrt(fan_in):.5f}, "
 # --8<-- [end:default-conv]
 
 # --8<-- [start:conv-fans]
-# For a weight of shape (out, in, *kernel): receptive field = prod(kernel),
-# fan_in = in * receptive field, fan_out = out * receptive field.
+# torch reads dimension 1 as the inputs and dimension 0 as the outputs:
+# fan_in = size(1) * receptive field, fan_out = size(0) * receptive field.
 # (torch computes this in a private helper; snippets/from_scratch/init.py has a public one.)
 for shape in [(256, 512), (32, 16, 3, 3), (8, 4, 5), (32, 4, 3, 3)]:
     fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
@@ -64,20 +64,122 @@ print(nn.Conv2d(16, 32, 3, groups=4).weight.shape)
 #> torch.Size([32, 4, 3, 3])
 # --8<-- [end:conv-fans]
 
+# --8<-- [start:counted-fans]
+# The real fans, counted: with every weight 1 and every input 1, an output equals the
+# number of products summed into it (fan_in), and the gradient of the sum of the outputs
+# with respect to an input equals the number of products it enters (fan_out).
+def counted_fans(layer, x):
+    with torch.no_grad():
+        nn.init.ones_(layer.weight)
+    x = x.clone().requires_grad_()
+    out = layer(x)
+    out.sum().backward()
+    return int(out.max()), int(x.grad.max())  # max: a pixel away from the borders
 
-# --8<-- [start:apply]
+
+layers = {
+    "Linear(512, 256)": nn.Linear(512, 256, bias=False),
+    "Conv2d(16, 32, 3)": nn.Conv2d(16, 32, 3, bias=False),
+    "Conv2d(16, 32, 3, groups=4)": nn.Conv2d(16, 32, 3, groups=4, bias=False),
+    "ConvTranspose2d(16, 32, 3)": nn.ConvTranspose2d(16, 32, 3, bias=False),
+    "ConvTranspose2d(16, 32, 3, groups=4)": nn.ConvTranspose2d(16, 32, 3, groups=4,
+                                                               bias=False),
+}
+print(f"{'layer':<36} {'weight':<14}  (fan_in, fan_out)")
+#> layer                                weight          (fan_in, fan_out)
+for name, layer in layers.items():
+    x = torch.ones(1, 512) if isinstance(layer, nn.Linear) else torch.ones(1, 16, 9, 9)
+    torch_in, torch_out = nn.init._calculate_fan_in_and_fan_out(layer.weight)
+    real_in, real_out = counted_fans(layer, x)
+    print(f"{name:<36} {str(tuple(layer.weight.shape)):<14}  "
+          f"torch ({torch_in:>3}, {torch_out:>3})  counted ({real_in:>3}, {real_out:>3})")
+#> Linear(512, 256)                     (256, 512)      torch (512, 256)  counted (512, 256)
+#> Conv2d(16, 32, 3)                    (32, 16, 3, 3)  torch (144, 288)  counted (144, 288)
+#> Conv2d(16, 32, 3, groups=4)          (32, 4, 3, 3)   torch ( 36, 288)  counted ( 36,  72)
+#> ConvTranspose2d(16, 32, 3)           (16, 32, 3, 3)  torch (288, 144)  counted (144, 288)
+#> ConvTranspose2d(16, 32, 3, groups=4) (16, 8, 3, 3)   torch ( 72, 144)  counted ( 36,  72)
+# --8<-- [end:counted-fans]
+
+# --8<-- [start:transposed-fans]
+# ConvTranspose2d(16, 32, 3): each output sums 16 * 3 * 3 = 144 products, each input enters
+# 32 * 3 * 3 = 288, but torch's fan_in is 288 and its fan_out 144. Measured in float64, away
+# from the borders: the std of the outputs, and of the gradient reaching the input.
+g = torch.Generator().manual_seed(0)
+deconv = nn.ConvTranspose2d(16, 32, 3, bias=False).double()
+x = torch.randn(64, 16, 16, 16, generator=g, dtype=torch.float64, requires_grad=True)
+for mode in ("fan_in", "fan_out"):
+    nn.init.kaiming_normal_(deconv.weight, mode=mode, nonlinearity="linear", generator=g)
+    out = deconv(x)
+    x.grad = None
+    out.backward(torch.randn(out.shape, generator=g, dtype=torch.float64))
+    print(f"mode={mode!r:<9} output std {out[..., 2:-2, 2:-2].std():.2f}, "
+          f"input-gradient std {x.grad[..., 2:-2, 2:-2].std():.2f}")
+#> mode='fan_in'  output std 0.70, input-gradient std 0.99
+#> mode='fan_out' output std 1.01, input-gradient std 1.42
+print(f"sqrt(144 / 288) = {math.sqrt(144 / 288):.2f}, sqrt(288 / 144) = {math.sqrt(2):.2f}")
+#> sqrt(144 / 288) = 0.71, sqrt(288 / 144) = 1.41
+# PyTorch's own default init uses the same fan_in: its bound is 1/sqrt(288), not 1/sqrt(144).
+torch.manual_seed(0)
+print(f"max |w| {nn.ConvTranspose2d(16, 32, 3).weight.abs().max():.4f}, "
+      f"1/sqrt(288) = {1 / math.sqrt(288):.4f}, 1/sqrt(144) = {1 / math.sqrt(144):.4f}")
+#> max |w| 0.0589, 1/sqrt(288) = 0.0589, 1/sqrt(144) = 0.0833
+# --8<-- [end:transposed-fans]
+
+# --8<-- [start:x-at-w-fans]
+# A parameter used as x @ W is stored (in, out): torch takes out = 128 for fan_in.
+W = torch.empty(512, 128, dtype=torch.float64)  # in=512, out=128
+x = torch.randn(1024, 512, generator=g, dtype=torch.float64)
+nn.init.kaiming_normal_(W, nonlinearity="linear", generator=g)
+print(f"kaiming_normal_(W):   std of x @ W {(x @ W).std():.2f}")
+#> kaiming_normal_(W):   std of x @ W 2.00
+nn.init.kaiming_normal_(W.T, nonlinearity="linear", generator=g)  # W.T is (out, in)
+print(f"kaiming_normal_(W.T): std of x @ W {(x @ W).std():.2f}")
+#> kaiming_normal_(W.T): std of x @ W 1.00
+# --8<-- [end:x-at-w-fans]
+
+
+# --8<-- [start:bias-before-batchnorm]
+# A convolution followed by BatchNorm is usually built with bias=False: in training mode
+# BatchNorm subtracts each channel's batch mean, which removes a constant bias exactly.
+conv, bn = nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8)
+x = torch.randn(4, 3, 8, 8, generator=torch.Generator().manual_seed(0))
+with_bias = bn(conv(x))
+print(torch.allclose(with_bias, bn(conv(x) - conv.bias.view(1, -1, 1, 1)), atol=1e-5))
+#> True
+# --8<-- [end:bias-before-batchnorm]
+
+
+# --8<-- [start:apply-crash]
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
-        self.features = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.BatchNorm2d(8))
+        self.features = nn.Sequential(nn.Conv2d(3, 8, 3, bias=False), nn.BatchNorm2d(8),
+                                      nn.ReLU())
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(8 * 6 * 6, 10))
 
 
-def init_weights(module):
-    """Kaiming for conv and linear weights, zero biases; other layers keep their init."""
+def init_weights_naive(module):
     if isinstance(module, (nn.Conv2d, nn.Linear)):
         nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
-        nn.init.zeros_(module.bias)
+        nn.init.zeros_(module.bias)  # the Conv2d has no bias: module.bias is None
+
+
+torch.manual_seed(0)
+net = Net()
+try:
+    net.apply(init_weights_naive)
+except AttributeError as err:
+    print(type(err).__name__, err)
+#> AttributeError 'NoneType' object has no attribute 'zero_'
+# --8<-- [end:apply-crash]
+
+# --8<-- [start:apply]
+def init_weights(module):
+    """Kaiming for conv and linear weights, zero biases where there are any."""
+    if isinstance(module, (nn.Conv2d, nn.Linear)):
+        nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
 
 
 torch.manual_seed(0)
@@ -85,21 +187,32 @@ net = Net()
 net.apply(init_weights)  # calls init_weights on every submodule, children first
 for name, module in net.named_modules():
     if isinstance(module, (nn.Conv2d, nn.Linear)):
-        print(f"{name:<12} weight std {module.weight.std():.4f}  bias {module.bias.abs().max()}")
-#> features.0   weight std 0.2823  bias 0.0
-#> head.1       weight std 0.0828  bias 0.0
-print(net.features[2].weight[:3])  # BatchNorm keeps its own init: weight 1, bias 0
+        bias = "None" if module.bias is None else f"{module.bias.abs().max():.1f}"
+        fan_in = module.weight[0].numel()
+        print(f"{name:<11} weight std {module.weight.std():.3f} "
+              f"(sqrt(2/{fan_in}) = {math.sqrt(2 / fan_in):.3f})  bias {bias}")
+#> features.0  weight std 0.261 (sqrt(2/27) = 0.272)  bias None
+#> head.1      weight std 0.082 (sqrt(2/288) = 0.083)  bias 0.0
+print(net.features[1].weight[:3])  # BatchNorm keeps its own init: weight 1, bias 0
 #> tensor([1., 1., 1.], grad_fn=<SliceBackward0>)
+# The order in which apply visits the modules:
+visited = []
+net.apply(lambda module: visited.append(type(module).__name__))
+print(" ".join(visited))
+#> Conv2d BatchNorm2d ReLU Sequential Flatten Linear Sequential Net
 # --8<-- [end:apply]
 
 # --8<-- [start:modules-loop]
-# The same with an explicit loop; handy to treat layers differently.
+# The same with an explicit loop (it visits the parent first); handy to treat layers
+# differently.
+print(" ".join(type(module).__name__ for module in net.modules()))
+#> Net Sequential Conv2d BatchNorm2d ReLU Sequential Flatten Linear
 for module in net.modules():
     if isinstance(module, nn.Linear):
         nn.init.xavier_uniform_(module.weight)  # e.g. the classifier head only
 print(f"head weight std {net.head[1].weight.std():.4f}, "
       f"xavier std {math.sqrt(2 / (288 + 10)) :.4f}")
-#> head weight std 0.0821, xavier std 0.0819
+#> head weight std 0.0820, xavier std 0.0819
 # --8<-- [end:modules-loop]
 
 # --8<-- [start:no-grad]
@@ -121,15 +234,87 @@ print(w[0])
 #> tensor([2., 2., 2.], grad_fn=<SelectBackward0>)
 # --8<-- [end:no-grad]
 
-# --8<-- [start:generator]
-# A dedicated generator makes an init reproducible without touching the global seed.
+# --8<-- [start:generator-pitfall]
+# Re-drawing the weight from a generator is not enough to make a layer reproducible:
 def init_with(seed):
     g = torch.Generator().manual_seed(seed)
-    layer = nn.Linear(4, 2)
+    layer = nn.Linear(4, 2)  # draws its default weight and bias from the global RNG
     nn.init.kaiming_uniform_(layer.weight, generator=g)
-    return layer.weight
+    return layer
 
 
-print(torch.equal(init_with(42), init_with(42)), torch.equal(init_with(42), init_with(43)))
-#> True False
-# --8<-- [end:generator]
+a, b = init_with(42), init_with(42)
+print("same weight:", torch.equal(a.weight, b.weight), " same bias:", torch.equal(a.bias, b.bias))
+#> same weight: True  same bias: False
+state = torch.random.get_rng_state()
+init_with(42)
+print("global RNG untouched:", torch.equal(state, torch.random.get_rng_state()))
+#> global RNG untouched: False
+# --8<-- [end:generator-pitfall]
+
+# --8<-- [start:generator-every-tensor]
+# Fix 1: draw every tensor from the generator (here PyTorch's default, by hand).
+def init_all_with(seed):
+    g = torch.Generator().manual_seed(seed)
+    layer = nn.Linear(4, 2)
+    bound = 1 / math.sqrt(layer.in_features)
+    nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=g)
+    nn.init.uniform_(layer.bias, -bound, bound, generator=g)
+    return layer
+
+
+a, b = init_all_with(42), init_all_with(42)
+print("same weight:", torch.equal(a.weight, b.weight), " same bias:", torch.equal(a.bias, b.bias))
+#> same weight: True  same bias: True
+state = torch.random.get_rng_state()
+init_all_with(42)
+print("global RNG untouched:", torch.equal(state, torch.random.get_rng_state()))
+#> global RNG untouched: False
+# --8<-- [end:generator-every-tensor]
+
+# --8<-- [start:fork-rng]
+# Fix 2: seed the global RNG inside torch.random.fork_rng(), which restores it on exit.
+def build_forked(seed):
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return nn.Linear(4, 2)  # PyTorch's default init, drawn from `seed`
+
+
+state = torch.random.get_rng_state()
+a, b = build_forked(42), build_forked(42)
+print("same weight:", torch.equal(a.weight, b.weight), " same bias:", torch.equal(a.bias, b.bias))
+#> same weight: True  same bias: True
+print("global RNG untouched:", torch.equal(state, torch.random.get_rng_state()))
+#> global RNG untouched: True
+# --8<-- [end:fork-rng]
+
+# --8<-- [start:meta-device]
+# Fix 3: build on the meta device (shapes only: no memory, no random draws), allocate
+# with to_empty (memory left uninitialized, like torch.empty), then initialize every
+# parameter and buffer yourself.
+def build_on_meta(seed):
+    with torch.device("meta"):
+        net = Net()
+    net.to_empty(device="cpu")
+    g = torch.Generator().manual_seed(seed)
+    for module in net.modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(module.weight, nonlinearity="relu", generator=g)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.BatchNorm2d):
+            module.reset_parameters()  # weight 1, bias 0 and the running statistics
+    return net
+
+
+with torch.device("meta"):
+    print(Net().features[0].weight.is_meta)
+#> True
+state = torch.random.get_rng_state()
+a, b = build_on_meta(42), build_on_meta(42)
+print("same state_dict:", all(torch.equal(a.state_dict()[k], b.state_dict()[k])
+                              for k in a.state_dict()))
+#> same state_dict: True
+print("global RNG untouched:", torch.equal(state, torch.random.get_rng_state()))
+#> global RNG untouched: True
+# --8<-- [end:meta-device]

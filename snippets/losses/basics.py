@@ -1,6 +1,7 @@
 """Examples for docs/losses/basics.md: loss, cost and objective; fitting; reduction."""
 
 # --8<-- [start:setup]
+import inspect
 import math
 import warnings
 
@@ -33,6 +34,32 @@ print(nn.MSELoss(reduction="none")(y_hat, y))
 print(nn.MSELoss(reduction="sum")(y_hat, y), nn.MSELoss(reduction="mean")(y_hat, y))
 #> tensor(0.7500) tensor(0.1875)
 # --8<-- [end:reduction]
+
+# --8<-- [start:weight-decay]
+# One optimizer step from w = 2 on the cost above, plus a penalty term; lr = 0.01.
+def one_step(optimizer_class, penalty=None, reduction="mean", **options):
+    w = torch.tensor(2.0, requires_grad=True)
+    optimizer = optimizer_class([w], lr=0.01, **options)
+    loss = nn.MSELoss(reduction=reduction)(w * x, y)
+    if penalty is not None:
+        loss = loss + penalty(w)
+    loss.backward()
+    optimizer.step()
+    return f"{w.item():.4f}"
+
+
+# SGD on the objective (cost + lam * w**2) takes the same step as SGD with
+# weight_decay = 2 * lam on the cost alone: it adds 2 * lam * w to the gradient.
+print(one_step(torch.optim.SGD, lambda w: lam * w**2),
+      one_step(torch.optim.SGD, weight_decay=2 * lam))
+#> 2.0010 2.0010
+# Adam's weight_decay does the same; AdamW's decoupled decay shrinks w directly,
+# outside the gradient, and is the gradient of no term of the loss:
+print(one_step(torch.optim.Adam, lambda w: lam * w**2),
+      one_step(torch.optim.Adam, weight_decay=2 * lam),
+      one_step(torch.optim.AdamW, weight_decay=2 * lam))
+#> 2.0100 2.0100 2.0060
+# --8<-- [end:weight-decay]
 
 # --8<-- [start:zero-one]
 # Three samples, three classes: the predicted class is the one with the largest score.
@@ -122,6 +149,90 @@ for degree in (1, 3, 11):
 #> degree  3: train MSE 0.0351   test MSE 0.0448
 #> degree 11: train MSE 0.0000   test MSE 0.2565
 # --8<-- [end:fitting]
+
+# --8<-- [start:which-losses-take-reduction]
+loss_classes = [name for name in dir(nn) if name.endswith("Loss")]
+without = [name for name in loss_classes
+           if "reduction" not in inspect.signature(getattr(nn, name)).parameters]
+print(len(loss_classes), without)
+#> 23 ['AdaptiveLogSoftmaxWithLoss']
+# --8<-- [end:which-losses-take-reduction]
+
+# --8<-- [start:sum-and-the-learning-rate]
+# The same step with 'mean' and with 'sum' over the 4 points (w starts at 2.0000):
+for optimizer_class in (torch.optim.SGD, torch.optim.Adam):
+    print(optimizer_class.__name__, one_step(optimizer_class, reduction="mean"),
+          one_step(optimizer_class, reduction="sum"))
+#> SGD 2.0050 2.0200
+#> Adam 2.0100 2.0100
+# --8<-- [end:sum-and-the-learning-rate]
+
+# --8<-- [start:mean-divisor]
+# For each loss with a weight: is 'mean' the sum of L divided by N (the number of
+# unreduced losses) or by the sum of the weights that go with them?
+g = torch.Generator().manual_seed(0)
+N, C = 4, 3
+x = torch.randn(N, C, generator=g, dtype=torch.float64)  # scores or logits
+r = torch.randn(N, C, generator=g, dtype=torch.float64)  # regression targets
+y = torch.tensor([0, 2, 1, 2])  # class indices
+P = torch.softmax(r, dim=1)  # probability targets
+t = torch.tensor([[1.0, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]], dtype=torch.float64)
+w = torch.tensor([1.0, 2.0, 5.0], dtype=torch.float64)  # one weight per class
+w_el = torch.rand(N, C, generator=g, dtype=torch.float64) + 0.5  # one per element
+hidden = torch.randn(N, 5, generator=g, dtype=torch.float64)
+W_out = torch.randn(C, 5, generator=g, dtype=torch.float64)
+cases = {  # name: (the loss for a given reduction, the weight that goes with each l_n)
+    "NLLLoss(weight)": (
+        lambda red: F.nll_loss(F.log_softmax(x, 1), y, w, reduction=red), w[y]),
+    "CrossEntropyLoss(weight), class indices": (
+        lambda red: F.cross_entropy(x, y, w, reduction=red), w[y]),
+    "  ... and label_smoothing=0.1": (
+        lambda red: F.cross_entropy(x, y, w, reduction=red, label_smoothing=0.1), w[y]),
+    "CrossEntropyLoss(weight), probabilities": (
+        lambda red: F.cross_entropy(x, P, w, reduction=red), (w * P).sum(1)),
+    "LinearCrossEntropyLoss(weight)": (
+        lambda red: F.linear_cross_entropy(hidden, W_out, y, weight=w, reduction=red), w[y]),
+    "MultiMarginLoss(weight)": (
+        lambda red: F.multi_margin_loss(x, y, weight=w, reduction=red), w[y]),
+    "MultiLabelSoftMarginLoss(weight)": (
+        lambda red: F.multilabel_soft_margin_loss(x, t, w, reduction=red), w.mean().expand(N)),
+    "BCELoss(weight)": (
+        lambda red: F.binary_cross_entropy(torch.sigmoid(x), t, w_el, reduction=red), w_el),
+    "BCEWithLogitsLoss(weight)": (
+        lambda red: F.binary_cross_entropy_with_logits(x, t, w_el, reduction=red), w_el),
+    "BCEWithLogitsLoss(pos_weight)": (
+        lambda red: F.binary_cross_entropy_with_logits(x, t, reduction=red, pos_weight=w),
+        torch.where(t == 1, w, 1.0)),
+    "F.l1_loss(weight)": (lambda red: F.l1_loss(x, r, reduction=red, weight=w_el), w_el),
+    "F.mse_loss(weight)": (lambda red: F.mse_loss(x, r, reduction=red, weight=w_el), w_el),
+    "F.huber_loss(weight)": (lambda red: F.huber_loss(x, r, reduction=red, weight=w_el), w_el),
+}
+print(f"{'loss':<40} 'mean' = sum(L) / ...")
+#> loss                                     'mean' = sum(L) / ...
+for name, (loss, weight_of_l) in cases.items():
+    unreduced, total, mean = loss("none"), loss("sum"), loss("mean")
+    by_n = torch.allclose(mean, total / unreduced.numel())
+    by_weights = torch.allclose(mean, total / weight_of_l.sum())
+    print(f"{name:<40} {'N' if by_n and not by_weights else ''}"
+          f"{'the sum of the weights' if by_weights and not by_n else ''}")
+#> NLLLoss(weight)                          the sum of the weights
+#> CrossEntropyLoss(weight), class indices  the sum of the weights
+#>   ... and label_smoothing=0.1            the sum of the weights
+#> CrossEntropyLoss(weight), probabilities  N
+#> LinearCrossEntropyLoss(weight)           the sum of the weights
+#> MultiMarginLoss(weight)                  N
+#> MultiLabelSoftMarginLoss(weight)         N
+#> BCELoss(weight)                          N
+#> BCEWithLogitsLoss(weight)                N
+#> BCEWithLogitsLoss(pos_weight)            N
+#> F.l1_loss(weight)                        the sum of the weights
+#> F.mse_loss(weight)                       the sum of the weights
+#> F.huber_loss(weight)                     N
+# The weight of l1, mse and huber exists in the functional forms only:
+print([name for name in ("L1Loss", "MSELoss", "HuberLoss")
+       if "weight" in inspect.signature(getattr(nn, name)).parameters])
+#> []
+# --8<-- [end:mean-divisor]
 
 # --8<-- [start:legacy-warning]
 with warnings.catch_warnings(record=True) as caught:

@@ -83,6 +83,28 @@ print((per_element * mask).sum() / mask.sum())
 #> tensor(0.940)
 # --8<-- [end:bce-mask]
 
+# --8<-- [start:bce-mask-all-masked]
+# A batch in which every element is masked: 0 / 0, and a nan gradient.
+leaf = probs.clone().requires_grad_()
+nothing_kept = torch.zeros_like(mask)
+loss = (nn.BCELoss(reduction="none")(leaf, target) * nothing_kept).sum() / nothing_kept.sum()
+print(loss, bool(torch.autograd.grad(loss, leaf)[0].isnan().all()))
+#> tensor(nan, grad_fn=<DivBackward0>) True
+
+
+# The fix: clamp the count to at least 1. The loss is 0 and the gradient finite (0).
+def masked_mean(per_element, mask):
+    return (per_element * mask).sum() / mask.sum().clamp(min=1)
+
+
+loss = masked_mean(nn.BCELoss(reduction="none")(leaf, target), nothing_kept)
+print(loss, torch.autograd.grad(loss, leaf)[0].abs().sum())
+#> tensor(0., grad_fn=<DivBackward0>) tensor(0.)
+# With something kept, the count is at least 1 and the clamp changes nothing:
+print(masked_mean(nn.BCELoss(reduction="none")(probs, target), mask))
+#> tensor(0.940)
+# --8<-- [end:bce-mask-all-masked]
+
 # --8<-- [start:with-logits]
 print(nn.BCEWithLogitsLoss(reduction="none")(logits, target))
 #> tensor([[0.313, 2.127],
@@ -92,6 +114,11 @@ print(nn.BCEWithLogitsLoss(reduction="none")(logits, target))
 print(nn.BCEWithLogitsLoss(reduction="sum")(logits, target),
       nn.BCEWithLogitsLoss()(logits, target))
 #> tensor(11.786) tensor(1.473)
+# Computed in other float32 steps than BCELoss: equal up to rounding (here to a
+# relative 1e-4), not necessarily bit for bit.
+print(torch.allclose(nn.BCEWithLogitsLoss(reduction="none")(logits, target),
+                     nn.BCELoss(reduction="none")(probs, target), rtol=1e-4))
+#> True
 # --8<-- [end:with-logits]
 
 # --8<-- [start:pos-weight]
@@ -117,6 +144,73 @@ print(loss(logits, target))
 #>         [3.049, 0.054],
 #>         [4.018, 0.020]])
 # --8<-- [end:pos-weight-per-class]
+
+# --8<-- [start:pos-weight-broadcast]
+# Segmentation: 2 classes, maps of 2 x 2 pixels, every pixel positive, all logits 0.
+maps = torch.zeros(1, 2, 2, 2)  # (N, C, H, W)
+ones = torch.ones(1, 2, 2, 2)
+per_class = torch.tensor([1.0, 3.0])  # meant: class 0 -> 1, class 1 -> 3
+unweighted = F.binary_cross_entropy_with_logits(maps, ones, reduction="none")
+wrong = F.binary_cross_entropy_with_logits(maps, ones, pos_weight=per_class, reduction="none")
+# The factor applied to each pixel's loss, rounded to whole numbers:
+print((wrong / unweighted).round())  # (C,) is aligned with the LAST dim, W: columns
+#> tensor([[[[1., 3.],
+#>           [1., 3.]],
+#>
+#>          [[1., 3.],
+#>           [1., 3.]]]])
+right = F.binary_cross_entropy_with_logits(
+    maps, ones, pos_weight=per_class.view(2, 1, 1), reduction="none")
+print((right / unweighted).round())  # (C, 1, 1) is aligned with C: classes
+#> tensor([[[[1., 1.],
+#>           [1., 1.]],
+#>
+#>          [[3., 3.],
+#>           [3., 3.]]]])
+# Only W == C hides the mistake; with W != C the shapes do not broadcast:
+try:
+    F.binary_cross_entropy_with_logits(torch.zeros(1, 2, 2, 5), torch.ones(1, 2, 2, 5),
+                                       pos_weight=per_class)
+except RuntimeError as err:
+    print(err)
+#> The size of tensor a (2) must match the size of tensor b (5) at non-singleton dimension 3
+# --8<-- [end:pos-weight-broadcast]
+
+# --8<-- [start:pos-weight-shifts-probabilities]
+# Fit one constant logit b to 8 labels with base rate 0.25, in float64.
+labels = torch.tensor([1.0, 0, 0, 0, 1, 0, 0, 0], dtype=torch.float64)
+
+
+def fitted_probability(pos_weight=None):
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.LBFGS([b], tolerance_grad=1e-10, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(b.expand(8), labels, pos_weight=pos_weight)
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return torch.sigmoid(b.detach()).item(), b.item()
+
+
+pi = labels.mean().item()
+for w in (1.0, 3.0):
+    p_fit, b_fit = fitted_probability(torch.tensor(w, dtype=torch.float64))
+    p_closed = pi * w / (pi * w + 1 - pi)  # p* = pi w / (pi w + 1 - pi)
+    print(f"pos_weight {w:.0f}: fitted p {p_fit:.4f}  closed form {p_closed:.4f}  "
+          f"calibrated sigmoid(b - log w) {1 / (1 + math.exp(-(b_fit - math.log(w)))):.4f}")
+#> pos_weight 1: fitted p 0.2500  closed form 0.2500  calibrated sigmoid(b - log w) 0.2500
+#> pos_weight 3: fitted p 0.5000  closed form 0.5000  calibrated sigmoid(b - log w) 0.2500
+# The closed form rate by rate: p* > 0.5 exactly where the rate is above 1 / (1 + 3).
+for rate in (0.1, 0.2, 0.3, 0.4):
+    print(f"base rate {rate:.1f} -> p* {rate * 3 / (rate * 3 + 1 - rate):.4f}")
+#> base rate 0.1 -> p* 0.2500
+#> base rate 0.2 -> p* 0.4286
+#> base rate 0.3 -> p* 0.5625
+#> base rate 0.4 -> p* 0.6667
+# --8<-- [end:pos-weight-shifts-probabilities]
 
 # --8<-- [start:stability]
 # A confident logit of 20 for a negative example, and -120 for a positive one.

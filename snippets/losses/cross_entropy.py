@@ -1,6 +1,8 @@
 """Examples for docs/losses/cross_entropy.md: CrossEntropyLoss and NLLLoss."""
 
 # --8<-- [start:setup]
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -26,6 +28,42 @@ print(l0)
 #> tensor(1.3133)
 # --8<-- [end:by-hand]
 
+# --8<-- [start:gradient]
+x = inputs.clone().requires_grad_()
+nn.CrossEntropyLoss(reduction="sum")(x, target).backward()
+print(x.grad)
+#> tensor([[-0.7311,  0.7311],
+#>         [ 0.1192, -0.1192],
+#>         [ 0.1192, -0.1192]])
+# dl_n / dx_{n,c} = softmax(x_n)_c - 1{c = y_n}
+by_formula = torch.softmax(inputs, dim=1) - F.one_hot(target, num_classes=2)
+print(torch.allclose(x.grad, by_formula))
+#> True
+# Every component lies in [-1, 1], and each row sums to 0:
+in_range = bool((by_formula.abs() <= 1).all())
+print(in_range, torch.allclose(by_formula.sum(dim=1), torch.zeros(3), atol=1e-6))
+#> True True
+# 'mean' divides it by N = 3:
+x.grad = None
+nn.CrossEntropyLoss()(x, target).backward()
+print(torch.allclose(x.grad, by_formula / 3))
+#> True
+# --8<-- [end:gradient]
+
+# --8<-- [start:large-logit-gap]
+# The true class 0 scores 120 below class 1: a confident mistake, in float32.
+z = torch.tensor([[0.0, 120.0]], requires_grad=True)
+t = torch.tensor([0])
+print(torch.softmax(z, dim=1))  # exp(-120) underflows: the probability is exactly 0
+#> tensor([[0., 1.]], grad_fn=<SoftmaxBackward0>)
+naive = -torch.log(torch.softmax(z, dim=1))[0, t]
+print(naive, torch.autograd.grad(naive.sum(), z)[0])
+#> tensor([inf], grad_fn=<NegBackward0>) tensor([[nan, nan]])
+fused = F.cross_entropy(z, t)  # log-softmax computed as x - max - log(sum exp(x - max))
+print(fused, torch.autograd.grad(fused, z)[0])
+#> tensor(120., grad_fn=<NllLossBackward0>) tensor([[-1.,  1.]])
+# --8<-- [end:large-logit-gap]
+
 # --8<-- [start:class-weights]
 weights = torch.tensor([1.0, 2.0])
 for reduction in ("none", "sum", "mean"):
@@ -50,6 +88,52 @@ print(nn.CrossEntropyLoss(weight=torch.tensor([0.5, 1.0]))(inputs, target))
 #> tensor(0.3642)
 # --8<-- [end:weighted-mean]
 
+# --8<-- [start:single-class-batch]
+# A batch whose targets are all class 1: every l_n carries the same w_1, and 'mean'
+# divides it out again. Whatever the weights, the unweighted mean comes back.
+all_class_1 = torch.tensor([1, 1, 1])
+for w in ([1.0, 2.0], [1.0, 50.0], [7.0, 0.5], None):
+    weight = None if w is None else torch.tensor(w)
+    print(w, f"{nn.CrossEntropyLoss(weight=weight)(inputs, all_class_1).item():.4f}")
+#> [1.0, 2.0] 0.1890
+#> [1.0, 50.0] 0.1890
+#> [7.0, 0.5] 0.1890
+#> None 0.1890
+# With a batch of one sample, this is every batch. 'sum' keeps the weights:
+print(nn.CrossEntropyLoss(weight=torch.tensor([1.0, 50.0]), reduction="sum")(inputs, all_class_1))
+#> tensor(28.3559)
+# --8<-- [end:single-class-batch]
+
+# --8<-- [start:class-weights-shift-probabilities]
+# Fit one constant logit vector b to 8 labels, two of them class 1 (frequency 0.25).
+labels = torch.tensor([0, 0, 0, 1, 0, 0, 0, 1])
+
+
+def fitted_probabilities(weight=None):
+    b = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.LBFGS([b], tolerance_grad=1e-10, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(b.expand(len(labels), 2), labels, weight=weight)
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return torch.softmax(b.detach(), dim=0)
+
+
+print(fitted_probabilities())  # the class frequencies
+#> tensor([0.7500, 0.2500], dtype=torch.float64)
+w = torch.tensor([1.0, 3.0], dtype=torch.float64)
+q = fitted_probabilities(w)
+print(q)  # w_c * frequency_c, normalized: (0.75, 0.75) / 1.5
+#> tensor([0.5000, 0.5000], dtype=torch.float64)
+# Undo the shift: divide by w_c and normalize again.
+print((q / w) / (q / w).sum())
+#> tensor([0.7500, 0.2500], dtype=torch.float64)
+# --8<-- [end:class-weights-shift-probabilities]
+
 # --8<-- [start:ignore-index]
 # A padded position is marked -100 (the default ignore_index): it gets a loss of 0
 # and is left out of the mean's denominator.
@@ -61,10 +145,30 @@ print(nn.CrossEntropyLoss()(inputs, padded))  # (1.3133 + 0.1269) / 2
 # Any class can be ignored, e.g. a "void" class 1 in segmentation:
 print(nn.CrossEntropyLoss(ignore_index=1)(inputs, target))  # only sample 0 is left
 #> tensor(1.3133)
-# If every target is ignored, 'mean' is 0 / 0:
-print(nn.CrossEntropyLoss()(inputs, torch.tensor([-100, -100, -100])))
-#> tensor(nan)
 # --8<-- [end:ignore-index]
+
+# --8<-- [start:all-ignored]
+# If every target is ignored, 'mean' is 0 / 0. The value is nan, the gradient is 0:
+all_padding = torch.tensor([-100, -100, -100])
+x = inputs.clone().requires_grad_()
+loss = nn.CrossEntropyLoss()(x, all_padding)
+loss.backward()
+print(loss, x.grad.abs().sum())
+#> tensor(nan, grad_fn=<NllLossBackward0>) tensor(0.)
+# A guard: the sum, divided by the number of kept targets, at least 1.
+def guarded_mean(x, y):
+    kept = (y != -100).sum()
+    return nn.CrossEntropyLoss(reduction="sum")(x, y) / kept.clamp(min=1)
+
+
+x.grad = None
+loss = guarded_mean(x, all_padding)
+loss.backward()
+print(loss, x.grad.abs().sum())
+#> tensor(0., grad_fn=<DivBackward0>) tensor(0.)
+print(guarded_mean(inputs, padded))  # the same as 'mean' when something is kept
+#> tensor(0.7201)
+# --8<-- [end:all-ignored]
 
 # --8<-- [start:label-smoothing]
 eps = 0.1
@@ -82,6 +186,46 @@ print(nn.CrossEntropyLoss(reduction="none")(inputs, soft))
 #> tensor([1.2633, 0.2269, 0.2269])
 # --8<-- [end:label-smoothing]
 
+# --8<-- [start:label-smoothing-weight]
+# With class weights, 'none' (and so 'sum') still equals the weighted soft target ...
+print(nn.CrossEntropyLoss(weight=weights, label_smoothing=eps, reduction="none")(inputs, target))
+#> tensor([1.2789, 0.3475, 0.3475])
+print(nn.CrossEntropyLoss(weight=weights, reduction="none")(inputs, soft))
+#> tensor([1.2789, 0.3475, 0.3475])
+# ... but 'mean' does not: class indices divide by sum_n w_{y_n}, probabilities by N.
+print(nn.CrossEntropyLoss(weight=weights, label_smoothing=eps)(inputs, target))
+#> tensor(0.3948)
+print(nn.CrossEntropyLoss(weight=weights)(inputs, soft))
+#> tensor(0.6580)
+# The formula: the smoothing term weighs each class c by its own w_c.
+log_p = torch.log_softmax(inputs, dim=1)
+w_y = weights[target]
+l = -(1 - eps) * w_y * log_p[torch.arange(3), target] - eps / C * (weights * log_p).sum(dim=1)
+print(l, l.sum() / w_y.sum(), l.sum() / 3)
+#> tensor([1.2789, 0.3475, 0.3475]) tensor(0.3948) tensor(0.6580)
+# --8<-- [end:label-smoothing-weight]
+
+# --8<-- [start:label-smoothing-optimum]
+# One sample of class 1 with logits [0, gap]. Smoothing gives the loss a minimum.
+gaps = torch.tensor([2.0, 3.0, 5.0, 10.0], requires_grad=True)
+two_logits = torch.stack([torch.zeros(4), gaps], dim=1)
+class_1 = torch.ones(4, dtype=torch.long)
+loss = F.cross_entropy(two_logits, class_1, label_smoothing=eps, reduction="none")
+(slope,) = torch.autograd.grad(loss.sum(), gaps)
+p_true = torch.softmax(two_logits, dim=1)[:, 1]
+for row in zip(gaps.tolist(), loss.tolist(), p_true.tolist(), slope.tolist(), strict=True):
+    print("gap {:4.1f}  loss {:.4f}  p_true {:.4f}  dl/dgap {:+.4f}".format(*row))
+#> gap  2.0  loss 0.2269  p_true 0.8808  dl/dgap -0.0692
+#> gap  3.0  loss 0.1986  p_true 0.9526  dl/dgap +0.0026
+#> gap  5.0  loss 0.2567  p_true 0.9933  dl/dgap +0.0433
+#> gap 10.0  loss 0.5000  p_true 1.0000  dl/dgap +0.0500
+# The slope is p_true - (1 - eps + eps / C): zero where p_true = 0.95, at gap log(19).
+best = torch.tensor([[0.0, math.log(19)]], requires_grad=True)
+(g,) = torch.autograd.grad(F.cross_entropy(best, class_1[:1], label_smoothing=eps), best)
+print(f"{torch.softmax(best, dim=1)[0, 1].item():.4f}", bool(g.abs().max() < 1e-6))
+#> 0.9500 True
+# --8<-- [end:label-smoothing-optimum]
+
 # --8<-- [start:probability-targets]
 # Soft labels, e.g. from a teacher model or from annotators who disagree.
 probs = torch.tensor([[0.7, 0.3], [0.0, 1.0], [0.5, 0.5]])
@@ -91,6 +235,11 @@ print(loss)
 # l_n = -sum_c y_{n,c} log softmax(x_n)_c
 print(-(probs * torch.log_softmax(inputs, dim=1)).sum(dim=1))
 #> tensor([1.0133, 0.1269, 1.1269])
+# label_smoothing mixes these targets with the uniform distribution too:
+smoothed_probs = probs * (1 - 0.1) + 0.1 / 2
+print(torch.allclose(F.cross_entropy(inputs, probs, label_smoothing=0.1),
+                     F.cross_entropy(inputs, smoothed_probs)))
+#> True
 # ignore_index has no meaning here: a non-negative one is refused.
 try:
     nn.CrossEntropyLoss(ignore_index=0)(inputs, probs)
@@ -150,6 +299,17 @@ print(torch.allclose(nn.NLLLoss()(log_probs, target), nn.CrossEntropyLoss()(inpu
 # The loss applies its own log-softmax on top, and the result is distorted:
 print(nn.CrossEntropyLoss()(torch.softmax(inputs, dim=1), target))
 #> tensor(0.5723)
+# Probabilities lie in [0, 1], so even a perfect [0, 1] leaves log(1 + 1/e):
+print(nn.CrossEntropyLoss()(torch.tensor([[0.0, 1.0]]), torch.tensor([1])))
+#> tensor(0.3133)
+# And a confident mistake hardly moves the logits any more:
+wrong = torch.tensor([[0.0, 10.0]], requires_grad=True)  # true class 0
+for name, out in (("logits", wrong), ("softmax", torch.softmax(wrong, dim=1))):
+    loss = nn.CrossEntropyLoss()(out, torch.tensor([0]))
+    (grad,) = torch.autograd.grad(loss, wrong)
+    print(f"{name:<8} loss {loss.item():.4f}  d loss / d x_0 {grad[0, 0].item():+.1e}")
+#> logits   loss 10.0000  d loss / d x_0 -1.0e+00
+#> softmax  loss 1.3132  d loss / d x_0 -6.6e-05
 # Log-softmax twice, by contrast, changes nothing (log-probabilities are already
 # normalized), so feeding log_probs to CrossEntropyLoss only hides the redundancy:
 print(nn.CrossEntropyLoss()(log_probs, target))

@@ -3,6 +3,8 @@ AdaptiveLogSoftmaxWithLoss."""
 
 # --8<-- [start:setup]
 import itertools
+import re
+import textwrap
 import warnings
 
 import torch
@@ -131,11 +133,56 @@ print(loss)
 loss.sum().backward()
 print(logits.grad.isfinite().all().item(), logits.grad[:, 0].abs().sum().item())
 #> True 0.0
+# With 'mean', the zeroed sequence still counts in the batch: (0 / 2 + 1.9174 / 2) / 2.
+mean = nn.CTCLoss(zero_infinity=True)(logits.log_softmax(2), targets_11, input_lengths_11,
+                                      torch.tensor([2, 2]))
+print(f"{mean.item():.3f}", torch.allclose(mean, (loss / 2).mean()))
+#> 0.479 True
 # The real fix is data: an input long enough (3 frames) gives a finite loss.
 print(nn.CTCLoss(reduction="none")(logits.log_softmax(2), targets_11, torch.tensor([3, 4]),
                                    torch.tensor([2, 2])))
 #> tensor([2.9168, 1.9174], grad_fn=<CtcLossBackward0>)
 # --8<-- [end:zero-infinity]
+
+# --8<-- [start:ctc-cuda]
+# The two notes of torch's CTCLoss docstring, printed from the installed torch
+# (reST markup removed). Both are about CUDA and cuDNN:
+def plain(text):
+    text = re.sub(r":\w+:`([^`]*)`|``([^`]*)``|`([^`]*)`", lambda m: "".join(m.groups("")), text)
+    return " ".join(text.replace("\\leq", "≤").split())
+
+
+notes = nn.CTCLoss.__doc__.split("Note:")[1:]
+print("\n\n".join(textwrap.fill(plain(note), 88) for note in notes))
+#> In order to use CuDNN, the following must be satisfied: the targets must be in
+#> concatenated format, all input_lengths must be T. blank=0, target_lengths ≤ 256, the
+#> integer arguments must be of dtype torch.int32, and the log_probs itself must be of
+#> dtype torch.float32. The regular implementation uses the (more common in PyTorch)
+#> torch.long dtype.
+#>
+#> In some circumstances when using the CUDA backend with CuDNN, this operator may select a
+#> nondeterministic algorithm to increase performance. If this is undesirable, you can try
+#> to make the operation deterministic (potentially at a performance cost) by setting
+#> torch.backends.cudnn.deterministic = True. Please see the notes on /notes/randomness for
+#> background.
+# And CTCLoss in the list of torch.use_deterministic_algorithms:
+doc = torch.use_deterministic_algorithms.__doc__
+print(next(plain(line.strip()) for line in doc.splitlines() if "CTCLoss" in line))
+#> * torch.nn.CTCLoss when attempting to differentiate a CUDA tensor
+# On CPU neither note applies. int32 targets and lengths are accepted and give the same
+# loss as int64, and with deterministic algorithms required the backward still runs:
+loss_int32 = ctc(log_probs, targets.int(), input_lengths.int(), target_lengths.int())
+print(torch.equal(loss_int32, ctc(log_probs, targets, input_lengths, target_lengths)))
+#> True
+torch.use_deterministic_algorithms(True)
+try:
+    z = log_probs.detach().clone().requires_grad_()
+    ctc(z.log_softmax(2), targets, input_lengths, target_lengths).backward()
+finally:
+    torch.use_deterministic_algorithms(False)
+print(z.grad.isfinite().all().item())
+#> True
+# --8<-- [end:ctc-cuda]
 
 # --8<-- [start:lce-module]
 torch.manual_seed(0)

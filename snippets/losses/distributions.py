@@ -103,6 +103,18 @@ print(f"{0.5 * (math.log(1e-6) + 0.001**2 / 1e-6):.4f}")
 plain = nn.GaussianNLLLoss()(mean, target, var)
 print(nn.GaussianNLLLoss(full=True)(mean, target, var) - plain, f"{0.5 * math.log(2 * math.pi):.4f}")
 #> tensor(0.9189) 0.9189
+# torch clamps under torch.no_grad(), so a variance below eps still gets a gradient,
+# the derivative at eps, 0.5 (1 / eps - (x - y)^2 / eps^2):
+v = torch.tensor([0.0], **f64, requires_grad=True)
+nn.GaussianNLLLoss()(torch.tensor([1.0], **f64), torch.tensor([1.01], **f64), v).backward()
+print(f"{v.grad.item():.6g} {0.5 * (1 / 1e-6 - 0.01**2 / 1e-6**2):.6g}")
+#> -4.95e+07 -4.95e+07
+# torch.clamp inside the graph would give 0 there, and the variance could never grow:
+w = torch.tensor([0.0], **f64, requires_grad=True)
+w_eps = w.clamp(min=1e-6)
+(0.5 * (torch.log(w_eps) + 0.01**2 / w_eps)).sum().backward()
+print(w.grad)
+#> tensor([0.], dtype=torch.float64)
 # --8<-- [end:gaussian-eps-full]
 
 # --8<-- [start:gaussian-negative-variance]
@@ -144,17 +156,19 @@ print(p * (torch.log(p) - log_q))
 
 # --8<-- [start:kl-reductions]
 pointwise = nn.KLDivLoss(reduction="none")(log_q, p)
-print("per sample KL", pointwise.sum(dim=1))
+per_sample = pointwise.sum(dim=1)  # the KL divergence of each sample
+print("per sample KL", per_sample)
 #> per sample KL tensor([0.0126, 0.0406])
-print("batchmean    ", nn.KLDivLoss(reduction="batchmean")(log_q, p))  # sum / N
-#> batchmean     tensor(0.0266)
+batchmean = nn.KLDivLoss(reduction="batchmean")(log_q, p)  # sum / N
+print("batchmean    ", batchmean, torch.allclose(batchmean, per_sample.mean()))
+#> batchmean     tensor(0.0266) True
 print("sum          ", nn.KLDivLoss(reduction="sum")(log_q, p))
 #> sum           tensor(0.0531)
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    mean = nn.KLDivLoss(reduction="mean")(log_q, p)  # sum / (N * C)
-print("mean         ", mean)
-#> mean          tensor(0.0089)
+    mean = nn.KLDivLoss(reduction="mean")(log_q, p)  # sum / (N * C), N = 2, C = 3
+print("mean         ", mean, torch.allclose(mean * 3, batchmean))
+#> mean          tensor(0.0089) True
 for warning in caught:
     print(warning.category.__name__, warning.message)
 #> UserWarning reduction: 'mean' divides the total loss by both the batch size and the support size.'batchmean' divides only by the batch size, and aligns with the KL div math definition.'mean' will be changed to behave the same as 'batchmean' in the next major release.
@@ -182,7 +196,91 @@ print(ce, kl + entropy, ce - kl)
 #> tensor(0.7470) tensor(0.7470) tensor(0.7204)
 print(entropy)
 #> tensor(0.7204)
+# The entropy does not depend on the logits: both give the same gradient.
+z_ce, z_kl = logits.clone().requires_grad_(), logits.clone().requires_grad_()
+nn.CrossEntropyLoss()(z_ce, p).backward()
+nn.KLDivLoss(reduction="batchmean")(F.log_softmax(z_kl, dim=1), p).backward()
+print(torch.allclose(z_ce.grad, z_kl.grad))
+#> True
 # --8<-- [end:kl-vs-cross-entropy]
+
+# --8<-- [start:distillation-temperature]
+# A teacher's logits for one sample, and its softmax at temperatures T = 1, 2, 4.
+# Dividing the logits by T > 1 flattens the distribution: the probabilities the
+# teacher gives to the wrong classes, what the student can learn from, become visible.
+teacher_row = torch.tensor([[6.0, 2.0, 1.0, -1.0]])
+for T in (1, 2, 4):
+    print(f"T = {T}:", " ".join(f"{q:.4f}" for q in F.softmax(teacher_row / T, dim=1)[0]))
+#> T = 1: 0.9747 0.0179 0.0066 0.0009
+#> T = 2: 0.8015 0.1085 0.0658 0.0242
+#> T = 4: 0.5470 0.2012 0.1567 0.0951
+# --8<-- [end:distillation-temperature]
+
+# --8<-- [start:distillation-gradient-scale]
+# A batch of N = 8 samples, C = 10 classes, in float64: the student's logits z, the
+# teacher's v, and hard labels (here the teacher's top class).
+g = torch.Generator().manual_seed(0)
+student_logits = torch.randn(8, 10, generator=g, dtype=torch.float64)
+teacher_logits = 3 * torch.randn(8, 10, generator=g, dtype=torch.float64)
+labels = teacher_logits.argmax(dim=1)
+
+
+def soft_loss(z, T):
+    """KL(teacher || student) at temperature T, 'batchmean'."""
+    return nn.KLDivLoss(reduction="batchmean")(F.log_softmax(z / T, dim=1),
+                                               F.softmax(teacher_logits / T, dim=1))
+
+
+def student_gradient(loss_fn, *args):
+    """d loss / d student logits, for loss_fn(student_logits, *args)."""
+    z = student_logits.clone().requires_grad_()
+    loss_fn(z, *args).backward()
+    return z.grad
+
+
+norm = torch.linalg.vector_norm
+print(f"hard-label CE:  gradient norm {norm(student_gradient(F.cross_entropy, labels)):.4f}")
+#> hard-label CE:  gradient norm 0.3658
+for T in (1, 2, 4, 8):
+    kl_norm = norm(student_gradient(soft_loss, T))
+    print(f"KL at T = {T}: gradient norm {kl_norm:.5f}, times T^2 {T**2 * kl_norm:.4f}")
+#> KL at T = 1: gradient norm 0.27287, times T^2 0.2729
+#> KL at T = 2: gradient norm 0.08443, times T^2 0.3377
+#> KL at T = 4: gradient norm 0.02109, times T^2 0.3374
+#> KL at T = 8: gradient norm 0.00494, times T^2 0.3159
+# The gradient is (q - p) / (N T), q and p the student's and teacher's softmax at T:
+q_4, p_4 = (F.softmax(a / 4, dim=1) for a in (student_logits, teacher_logits))
+print(torch.allclose(student_gradient(soft_loss, 4), (q_4 - p_4) / (8 * 4)))
+#> True
+# Large T: T^2 times the gradient tends to (z - v) / (N C), each row of z and v centred.
+centred = [a - a.mean(dim=1, keepdim=True) for a in (student_logits, teacher_logits)]
+print(f"the limit:      {norm((centred[0] - centred[1]) / 80):.4f}")
+#> the limit:      0.2998
+# --8<-- [end:distillation-gradient-scale]
+
+# --8<-- [start:distillation-loss]
+def distillation_loss(student_logits, teacher_logits, labels, T=4.0, alpha=0.5):
+    """alpha T^2 KL(teacher || student) at temperature T + (1 - alpha) CE(labels) at T = 1."""
+    soft = nn.KLDivLoss(reduction="batchmean", log_target=True)(
+        F.log_softmax(student_logits / T, dim=1),  # the input: log-probabilities
+        F.log_softmax(teacher_logits / T, dim=1))  # the target: log-probabilities too
+    hard = F.cross_entropy(student_logits, labels)
+    return alpha * T**2 * soft + (1 - alpha) * hard
+
+
+print(f"{distillation_loss(student_logits, teacher_logits, labels):.4f}")
+#> 3.4301
+# By hand, the two terms (log_target=False with the teacher's probabilities: the same KL):
+soft, hard = soft_loss(student_logits, 4.0), F.cross_entropy(student_logits, labels)
+print(f"{0.5 * 16 * soft:.4f} + {0.5 * hard:.4f} = {0.5 * 16 * soft + 0.5 * hard:.4f}")
+#> 1.8897 + 1.5405 = 3.4301
+# The target gets a gradient too when it requires one: compute the teacher's logits under
+# torch.no_grad() (or detach them), or the backward pass reaches into the teacher.
+v = teacher_logits.clone().requires_grad_()
+distillation_loss(student_logits, v, labels).backward()
+print(v.grad is not None)
+#> True
+# --8<-- [end:distillation-loss]
 
 from snippets.from_scratch.losses import (  # noqa: E402  (shown above)
     gaussian_nll_loss,

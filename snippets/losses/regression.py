@@ -106,6 +106,48 @@ print(nn.L1Loss(reduction="none")(r, zero))
 #> tensor([3.0000, 1.0000, 0.5000, 0.0000, 0.5000, 1.0000, 3.0000])
 # --8<-- [end:beta-to-zero]
 
+# --8<-- [start:mean-or-median]
+# A right-skewed sample: 1001 log-normal values, in float64. Fit one constant c to it
+# by minimising each loss. Every loss here is convex in c, so bisect on the sign of
+# its derivative, which autograd gives.
+g = torch.Generator().manual_seed(0)
+y = torch.randn(1001, generator=g, dtype=torch.float64).exp()
+
+
+def fit_constant(loss_fn, y, steps=100):
+    low, high = y.min().item(), y.max().item()
+    for _ in range(steps):
+        c = torch.tensor((low + high) / 2, dtype=y.dtype, requires_grad=True)
+        loss_fn(c.expand_as(y), y).backward()
+        if c.grad > 0:
+            high = c.item()
+        elif c.grad < 0:
+            low = c.item()
+        else:
+            break
+    return c.detach()
+
+
+print(f"mean {y.mean():.4f}, median {y.median():.4f}, largest value {y.max():.2f}")
+#> mean 1.6244, median 0.9949, largest value 16.98
+for name, loss_fn in (("MSE", nn.MSELoss()), ("L1", nn.L1Loss()),
+                      ("Huber, delta = 0.1", nn.HuberLoss(delta=0.1)),
+                      ("Huber, delta = 1", nn.HuberLoss(delta=1.0)),
+                      ("Huber, delta = 30", nn.HuberLoss(delta=30.0))):
+    print(f"{name:<18} fits c = {fit_constant(loss_fn, y):.4f}")
+#> MSE                fits c = 1.6244
+#> L1                 fits c = 0.9949
+#> Huber, delta = 0.1 fits c = 1.0002
+#> Huber, delta = 1   fits c = 1.1608
+#> Huber, delta = 30  fits c = 1.6244
+# Each loss is lowest at its own constant:
+for name, loss_fn in (("MSE", nn.MSELoss()), ("L1", nn.L1Loss())):
+    at_mean, at_median = (loss_fn(c.expand_as(y), y) for c in (y.mean(), y.median()))
+    print(f"{name:<4} at the mean {at_mean:.4f}, at the median {at_median:.4f}")
+#> MSE  at the mean 3.6564, at the median 4.0527
+#> L1   at the mean 1.2184, at the median 1.0898
+# --8<-- [end:mean-or-median]
+
 from snippets.from_scratch.losses import (  # noqa: E402  (shown above)
     huber_loss,
     l1_loss,

@@ -205,9 +205,27 @@ except TypeError as e:
 # --8<-- [start:bce-ignore-index-fix]
 known = torch.tensor([1.0, 0.0, 1.0])  # 0 where the label is missing
 per_element = nn.BCEWithLogitsLoss(reduction="none")(scores, flags)
-print((per_element * known).sum() / known.sum())  # the mean over the known labels
+# The mean over the known labels; clamp: a batch with no known label gives 0, not 0 / 0.
+print((per_element * known).sum() / known.sum().clamp(min=1))
 #> tensor(0.2863)
 # --8<-- [end:bce-ignore-index-fix]
+
+# --8<-- [start:pos-weight-size]
+logit_maps = torch.zeros(1, 2, 4, 5)  # (N, C, H, W): 2 classes, maps of 4 x 5 pixels
+pixel_flags = torch.ones(1, 2, 4, 5)
+class_weight = torch.tensor([1.0, 3.0])  # one pos_weight per class, shape (C,)
+try:
+    F.binary_cross_entropy_with_logits(logit_maps, pixel_flags, pos_weight=class_weight)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: The size of tensor a (2) must match the size of tensor b (5) at non-singleton dimension 3
+# --8<-- [end:pos-weight-size]
+
+# --8<-- [start:pos-weight-size-fix]
+per_class_weight = class_weight.view(2, 1, 1)  # (C, 1, 1): broadcast over H and W
+print(F.binary_cross_entropy_with_logits(logit_maps, pixel_flags, pos_weight=per_class_weight))
+#> tensor(1.3863)
+# --8<-- [end:pos-weight-size-fix]
 
 # --8<-- [start:mse-broadcasting]
 prediction = torch.tensor([[1.0], [2.0], [3.0]])  # (N, 1), from a Linear(..., 1)
@@ -508,6 +526,31 @@ nn.init.constant_(weight, 0.25)  # the init functions do the no_grad for you
 print(weight.sum().item())
 #> 1.0
 # --8<-- [end:init-leaf-in-place-fix]
+
+# --8<-- [start:init-bias-none]
+def init_conv(module):
+    if isinstance(module, nn.Conv2d):
+        nn.init.zeros_(module.bias)
+
+
+conv_bn = nn.Sequential(nn.Conv2d(3, 8, 3, bias=False), nn.BatchNorm2d(8))
+try:
+    conv_bn.apply(init_conv)
+except AttributeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> AttributeError: 'NoneType' object has no attribute 'zero_'
+# --8<-- [end:init-bias-none]
+
+# --8<-- [start:init-bias-none-fix]
+def init_conv(module):
+    if isinstance(module, nn.Conv2d) and module.bias is not None:
+        nn.init.zeros_(module.bias)
+
+
+conv_bn.apply(init_conv)
+print(conv_bn[0].bias)
+#> None
+# --8<-- [end:init-bias-none-fix]
 
 # --8<-- [start:init-deprecated]
 show_warnings(lambda: nn.init.normal(torch.empty(3)))

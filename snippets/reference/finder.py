@@ -56,7 +56,7 @@ VALUES = {
     "label": ({"en": "in [1, C), 0 is the blank", "zh": "取值 [1, C)，0 留给 blank"},
               lambda t: bool(((t >= 1) & (t < C)).all())),
     "padded": ({"en": "class indices, then −1 padding",
-                "zh": "类别下标，后面用 −1 补齐"},
+                "zh": "类别索引，后面用 −1 补齐"},
                lambda t: bool(((t >= -1) & (t < C)).all())),
     "probs": ({"en": "rows sum to 1", "zh": "每行和为 1"},
               lambda t: bool((t >= 0).all() and torch.allclose(t.sum(-1), torch.ones(()))
@@ -212,8 +212,9 @@ def ctc():
     input_lengths = torch.full((N,), T, dtype=torch.long)
     targets = torch.randint(1, C, (N, S), generator=g)  # label sequences, no blanks
     target_lengths = torch.tensor([3, 2, 3, 1])  # each sequence may be shorter than S
-    loss = nn.CTCLoss(blank=0, zero_infinity=True)(
-        log_probs, targets, input_lengths, target_lengths)
+    # Every target fits its T = 12 frames (3 labels need at most 5), so no loss is
+    # infinite and zero_infinity keeps its default, False.
+    loss = nn.CTCLoss(blank=0)(log_probs, targets, input_lengths, target_lengths)
     return ({"log_probs": log_probs, "input_lengths": input_lengths},
             {"targets": targets, "target_lengths": target_lengths}, loss)
 # --8<-- [end:ctc]
@@ -261,7 +262,7 @@ ROWS = [
                        "原始 logits：模型里不要加 softmax"),
         targets=(Spec("target", ("N",), torch.int64, "class"),),
         target_note=_t("class indices (or (N, C) float probabilities for soft labels)",
-                       "类别下标（软标签时也可用 (N, C) 的 float 概率）"),
+                       "类别索引（软标签时也可用 (N, C) 的 float 概率）"),
         recommended="CrossEntropyLoss",
         alternatives=(
             ("NLLLoss", _t("if the model ends with log_softmax", "模型以 log_softmax 结尾时")),
@@ -289,7 +290,7 @@ ROWS = [
                 "同一个损失在 C 个类别上取平均，目标相同")),
             ("MultiLabelMarginLoss", _t(
                 "hinge version; target (N, C) int64 class indices, −1-padded",
-                "hinge 版本；目标是 (N, C) 的 int64 类别下标，用 −1 补齐")),
+                "hinge 版本；目标是 (N, C) 的 int64 类别索引，用 −1 补齐")),
         ),
         options=_t("`pos_weight` of shape (C,) for rare labels",
                    "标签稀少时用形状为 (C,) 的 `pos_weight`"),
@@ -302,7 +303,7 @@ ROWS = [
         outputs=(Spec("input", ("N", "C", "H", "W"), torch.float32),),
         output_note=_t("raw logits, classes in dim 1", "原始 logits，类别在第 1 维"),
         targets=(Spec("target", ("N", "H", "W"), torch.int64, "class"),),
-        target_note=_t("a class index per pixel", "每个像素一个类别下标"),
+        target_note=_t("a class index per pixel", "每个像素一个类别索引"),
         recommended="CrossEntropyLoss",
         alternatives=(
             ("NLLLoss", _t("on log_softmax(dim=1) outputs", "用于 log_softmax(dim=1) 的输出")),
@@ -389,8 +390,11 @@ ROWS = [
                                     "使用概率目标：与 KL 只差教师分布的熵，梯度相同")),
         ),
         options=_t("`reduction='batchmean'` (not the default 'mean'), `log_target`; "
-                   "multiply by T²", "`reduction='batchmean'`（不要用默认的 'mean'）、"
-                   "`log_target`；结果乘以 T²"),
+                   "multiply by T² to keep the gradient on the scale of the hard-label loss "
+                   "([the recipe](../losses/distributions.md#knowledge-distillation))",
+                   "`reduction='batchmean'`（不要用默认的 'mean'）、`log_target`；结果乘以 T²，"
+                   "让梯度与硬标签损失保持同一量级"
+                   "（[完整做法](../losses/distributions.md#knowledge-distillation)）"),
         example=distillation,
     ),
     Row(
@@ -462,8 +466,13 @@ ROWS = [
                        "标签序列（补齐到长度 S）及各自的长度"),
         recommended="CTCLoss",
         alternatives=(),
-        options=_t("`blank`, `zero_infinity=True` against inf losses from impossible "
-                   "alignments", "`blank`；`zero_infinity=True` 避免无法对齐时出现 inf 损失"),
+        options=_t("`blank`; check that every target fits its input: a target too long "
+                   "gives an inf loss and NaN gradients. `zero_infinity=True` only as a "
+                   "safety net: it zeroes those losses, and those samples teach nothing "
+                   "([zero_infinity](../losses/ctc_and_fused.md#zero_infinity))",
+                   "`blank`；先检查每个目标都放得下它的输入：目标太长时损失为 inf、梯度为 NaN。"
+                   "`zero_infinity=True` 只作为保险：它把这些损失置为 0，这些样本也就什么都学不到"
+                   "（[zero_infinity](../losses/ctc_and_fused.md#zero_infinity)）"),
         example=ctc,
     ),
     Row(
