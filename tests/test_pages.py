@@ -85,7 +85,7 @@ def test_notebook_translations_run_the_same_code():
 
 
 # Chinese terms the glossary retired, and the term that replaced each.
-RETIRED_TERMS = {"权值": "权重"}
+RETIRED_TERMS = {"权值": "权重", "类别下标": "类别索引"}
 
 
 def retired_terms(text: str) -> list[str]:

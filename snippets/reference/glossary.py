@@ -167,7 +167,7 @@ TERMS = [
          (_at("label_smoothing", "label_smoothing", f"{CE}#label_smoothing"),)),
     Term("soft-labels", _t("soft labels (probability targets)", "软标签（概率目标）"),
          _t("a target distribution over the classes instead of one class index",
-            "目标是类别上的一个分布，而不是一个类别下标"),
+            "目标是类别上的一个分布，而不是一个类别索引"),
          (_at("Probability targets", "概率目标", f"{CE}#probability-soft-targets"),)),
     Term("distillation", _t("knowledge distillation", "知识蒸馏"),
          _t("training a student to match a teacher's softened output distribution",
