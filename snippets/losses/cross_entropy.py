@@ -102,6 +102,14 @@ for w in ([1.0, 2.0], [1.0, 50.0], [7.0, 0.5], None):
 # With a batch of one sample, this is every batch. 'sum' keeps the weights:
 print(nn.CrossEntropyLoss(weight=torch.tensor([1.0, 50.0]), reduction="sum")(inputs, all_class_1))
 #> tensor(28.3559)
+# With label smoothing the weights act again: its term weighs every class by its own w_c.
+for w in ([1.0, 2.0], [1.0, 50.0], None):
+    weight = None if w is None else torch.tensor(w)
+    smoothed = nn.CrossEntropyLoss(weight=weight, label_smoothing=0.1)(inputs, all_class_1)
+    print(w, f"{smoothed.item():.4f}")
+#> [1.0, 2.0] 0.2260
+#> [1.0, 50.0] 0.1814
+#> None 0.2724
 # --8<-- [end:single-class-batch]
 
 # --8<-- [start:class-weights-shift-probabilities]

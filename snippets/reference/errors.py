@@ -121,7 +121,8 @@ except RuntimeError as e:
 # --8<-- [end:ignore-index-float-target]
 
 # --8<-- [start:ignore-index-float-target-fix]
-keep = torch.tensor([True, False])  # drop samples by masking them instead
+keep = torch.tensor([True, False])  # drop samples by masking them instead (skip a batch
+# with no sample kept: the mean over no sample is nan)
 print(nn.CrossEntropyLoss()(logits[keep], soft[keep]))
 #> tensor(0.6913)
 # --8<-- [end:ignore-index-float-target-fix]

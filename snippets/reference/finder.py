@@ -480,10 +480,12 @@ ROWS = [
         task=_t("Large-vocabulary classification (language models)",
                 "大词表分类（语言模型）"),
         outputs=(Spec("input", ("N", "F"), torch.float32),),
-        output_note=_t("hidden states: the loss owns the final Linear(F, V)",
-                       "隐藏状态：最后的 Linear(F, V) 由损失函数自己持有"),
+        output_note=_t("hidden states: the loss owns the final Linear(F, V), so pass "
+                       "criterion.parameters() to the optimizer too",
+                       "隐藏状态：最后的 Linear(F, V) 由损失函数自己持有，所以也要把 "
+                       "criterion.parameters() 交给优化器"),
         targets=(Spec("target", ("N",), torch.int64, "vocab"),),
-        target_note=_t("token indices", "词元下标"),
+        target_note=_t("token indices", "词元索引"),
         recommended="LinearCrossEntropyLoss",
         alternatives=(
             ("AdaptiveLogSoftmaxWithLoss", _t(
