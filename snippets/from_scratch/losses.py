@@ -1,12 +1,17 @@
 """Loss functions from scratch, with the signatures of ``torch.nn.functional``.
 
 Each function is built from elementary tensor operations (arithmetic, exp, log,
-max, sum, gather, comparisons) and follows the formula on its page, with the same
+max, sum, gather, comparisons, where) and follows the formula on its page, with the same
 symbols: ``x`` the input, ``y`` the target, ``w`` the weights, ``l`` the unreduced
-loss. The deprecated ``size_average``/``reduce`` arguments are left out on purpose.
-tests/test_from_scratch_losses.py and tests/test_from_scratch_regression.py check every
-function against torch in float64 over random shapes and options, including the errors
-and warnings torch raises.
+loss; autograd differentiates it, except binary_cross_entropy, whose gradient is torch's
+own formula. The deprecated ``size_average``/``reduce`` arguments are left out on purpose.
+The tests/test_from_scratch_*.py files check every function against torch in float64 over
+random shapes and options, including the errors and warnings torch raises, and
+tests/test_from_scratch_edges.py at the edges: gradients on the domain's boundary,
+infinite logits, empty batches, 0-d inputs, mixed dtypes, weights of the wrong shape.
+Where torch's cross-entropies compute 0 * log 0 as 0 * -inf = nan (a class masked with a
+-inf logit and a probability of 0, an infinite logit with its certain label), these take
+0 log 0 = 0 and say so; poisson_nll_loss and kl_div keep torch's nan.
 
 The ``# --8<--`` markers cut sections that the pages include.
 """
@@ -24,19 +29,29 @@ def _check_reduction(reduction: str) -> None:
 
 def _reduce(l: torch.Tensor, reduction: str) -> torch.Tensor:
     """Apply reduction to the unreduced losses l: 'none' keeps them, 'sum' adds them
-    up, 'mean' divides the sum by their number."""
+    up, 'mean' divides the sum by their number (nan for no losses at all, as in torch)."""
     _check_reduction(reduction)
     if reduction == "none":
         return l
     if reduction == "sum":
         return l.sum()
-    return l.sum() / l.numel()
+    return l.mean()  # = l.sum() / l.numel(), bit for bit; like torch's, refuses integers
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    """The name torch's error messages give a dtype: Float, Double, Long, ..."""
+    return {torch.float32: "Float", torch.float64: "Double", torch.float16: "Half",
+            torch.int32: "Int", torch.int16: "Short", torch.int8: "Char",
+            torch.bool: "Bool", torch.bfloat16: "BFloat16", torch.int64: "Long",
+            torch.uint8: "Byte"}.get(dtype, str(dtype))
 # --8<-- [end:reduce]
 
 
 # --8<-- [start:log-softmax]
 def _log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     """log(exp(x_c) / sum_j exp(x_j)), shifted by max_j x_j so exp never overflows."""
+    if x.numel() == 0:  # no classes, or no samples: nothing to normalize (torch returns x)
+        return x
     m = x.amax(dim=dim, keepdim=True)
     return x - m - (x - m).exp().sum(dim=dim, keepdim=True).log()
 # --8<-- [end:log-softmax]
@@ -57,7 +72,7 @@ def nll_loss(
     """
     _check_reduction(reduction)
     x, y = input, target
-    _check_nll_shapes(x, y, weight)
+    _check_nll_arguments(x, y, weight)
     if x.dim() == 1 and y.dim() == 1:  # one sample given as a target of shape (1,)
         y = y.reshape(())
     class_dim = 0 if x.dim() == 1 else 1
@@ -67,48 +82,71 @@ def nll_loss(
     out_of_range = keep & ((y < 0) | (y >= C))
     if out_of_range.any():
         raise IndexError(f"Target {y[out_of_range][0].item()} is out of bounds.")
+    if C == 0:  # no classes: every target is ignored (any other is out of bounds, above)
+        l = x.sum(class_dim)  # a loss of 0 for each, still a function of x (as in torch)
+        return l.sum() / 0.0 if reduction == "mean" else _reduce(l, reduction)
     if weight is None:
         weight = torch.ones(C, dtype=x.dtype, device=x.device)
-    y_safe = torch.where(keep, y, torch.zeros_like(y))  # any valid index; masked below
+    y_safe = torch.where(keep, y, 0)  # any valid index; masked below
     x_y = x.gather(class_dim, y_safe.unsqueeze(class_dim)).squeeze(class_dim)
-    w_y = weight[y_safe] * keep
-    l = -w_y * x_y
+    w_y = torch.where(keep, weight.reshape(C)[y_safe], 0)
+    # where, not a product with the mask: an ignored target gets a loss of 0 and a gradient
+    # of 0, even when 'mean' divides by sum w_{y_n} = 0 (every target ignored: torch's loss
+    # is nan, its gradient 0; a product would give 0 * inf = nan).
+    l = torch.where(keep, -w_y * x_y, 0)
     if reduction == "mean":
         return l.sum() / w_y.sum()
     return _reduce(l, reduction)
 
 
-def _check_nll_shapes(x: torch.Tensor, y: torch.Tensor, weight: torch.Tensor | None) -> None:
-    """The checks torch makes, in torch's order, with torch's messages."""
+def _check_nll_arguments(x: torch.Tensor, y: torch.Tensor, weight: torch.Tensor | None) -> None:
+    """The checks torch makes, in torch's order, with torch's messages. Inputs of more than
+    two dimensions go through torch's spatial kernel (nll_loss2d), whose checks and messages
+    differ: the weight only needs C elements there, in any shape."""
     if x.dim() < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {x.dim()})")
     y_batch = y.shape[0] if y.dim() > 0 else 0
     if x.dim() != 1 and x.shape[0] != y_batch:
         raise ValueError(
             f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({y_batch}).")
-    if x.dim() <= 2 and y.dim() > 1:
-        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if x.dim() == 1 and y.dim() == 1 and y.shape[0] != 1:
-        raise ValueError(
-            f"For 1D input, 1D target must have size 1, but got target size: {y.shape[0]}")
-    if x.dim() > 2 and y.shape != x.shape[:1] + x.shape[2:]:
-        raise RuntimeError(
-            f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got {list(y.shape)}")
     C = x.shape[0] if x.dim() == 1 else x.shape[1]
-    if weight is not None and weight.numel() != C:
-        raise RuntimeError(
-            f"weight tensor should be defined either for all {C} classes or no classes "
-            f"but got weight tensor of shape: {list(weight.shape)}")
+    if x.dim() <= 2:
+        if y.dim() > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if x.dim() == 1 and y.dim() == 1 and y.shape[0] != 1:
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: {y.shape[0]}")
+        _check_target_dtype(y)
+        if weight is not None and (weight.dim() != 1 or weight.numel() != C):
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {C} classes or no classes "
+                f"but got weight tensor of shape: {list(weight.shape)}")
+        kernel = "nll_loss_out_frame"
+    else:
+        spatial = x.shape[:1] + x.shape[2:]  # the target's shape: (N, d1, ..., dK)
+        if x.dim() != 4 and y.shape != spatial:
+            raise RuntimeError(f"Expected target size {list(spatial)}, got {list(y.shape)}")
+        if x.dim() == 4 and y.dim() != 3:
+            raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
+                               f"targets of dimension: {y.dim()}")
+        _check_target_dtype(y)
+        if weight is not None and weight.numel() != C:
+            raise RuntimeError("weight tensor should be defined either for all or no classes")
+        if y.shape != spatial:  # 4-D input: its own message (and no closing parenthesis)
+            raise RuntimeError(
+                f"size mismatch (got input: {list(x.shape)} , target: {list(y.shape)}")
+        kernel = "nll_loss2d_forward_out_frame"
+    if not x.is_floating_point():
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(x.dtype)}\'')
+    if weight is not None and weight.dtype != x.dtype:  # no type promotion in the kernel
+        raise RuntimeError(f"expected scalar type {_dtype_name(x.dtype)} but found "
+                           f"{_dtype_name(weight.dtype)}")
+
+
+def _check_target_dtype(y: torch.Tensor) -> None:
     if y.dtype not in (torch.int64, torch.uint8):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {_dtype_name(y.dtype)}")
-
-
-def _dtype_name(dtype: torch.dtype) -> str:
-    return {torch.float32: "Float", torch.float64: "Double", torch.float16: "Half",
-            torch.int32: "Int", torch.int16: "Short", torch.int8: "Char",
-            torch.bool: "Bool", torch.bfloat16: "BFloat16", torch.int64: "Long",
-            torch.uint8: "Byte"}.get(dtype, str(dtype))
 # --8<-- [end:nll-loss]
 
 
@@ -133,13 +171,25 @@ def cross_entropy(
     if eps > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps:g}")
     eps = max(eps, 0.0)  # torch ignores a negative label_smoothing
-    if y.shape == x.shape and not y.is_floating_point():
+    probabilities = y.shape == x.shape
+    if probabilities and not y.is_floating_point():
         raise RuntimeError("Expected floating point type for target with class "
                            f"probabilities, got {_dtype_name(y.dtype)}")
-    if x.dim() == 1 and y.shape == (1,) != x.shape:
-        y = y.reshape(())  # one sample given as a target of shape (1,)
+    if x.dim() == 0:  # torch asks a 0-d input for its class dimension, 1
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
     class_dim = 0 if x.dim() == 1 else 1
     C = x.shape[class_dim]
+    if probabilities:
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if weight is not None and (weight.dim() != 1 or weight.numel() != C):
+            raise RuntimeError(
+                f"cross_entropy: weight tensor should be defined either for all {C} classes "
+                f"or no classes but got weight tensor of shape: {list(weight.shape)}")
+    if not x.is_floating_point() and x.numel() > 0:  # torch's log_softmax refuses integers
+        kernel = "log_softmax_lastdim_kernel_impl" if class_dim == x.dim() - 1 else (
+            "log_softmax_kernel_impl")
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(x.dtype)}\'')
     log_p = _log_softmax(x, class_dim)
 
     def class_weights() -> torch.Tensor:
@@ -147,26 +197,28 @@ def cross_entropy(
         w = torch.ones(C, dtype=x.dtype, device=x.device) if weight is None else weight
         return w.reshape([C if d == class_dim else 1 for d in range(x.dim())])
 
-    if y.shape == x.shape:  # probabilities per class
-        if ignore_index >= 0:
-            raise RuntimeError("ignore_index is not supported for floating point target")
-        if weight is not None and weight.numel() != C:
-            raise RuntimeError(
-                f"cross_entropy: weight tensor should be defined either for all {C} classes "
-                f"or no classes but got weight tensor of shape: {list(weight.shape)}")
-        y = y * (1 - eps) + eps / C
+    if probabilities:
+        if eps > 0:
+            y = y * (1 - eps) + eps / C
+        # 0 log 0 = 0: a class of probability 0 costs nothing, even when its logit is -inf
+        # (a masked class). torch multiplies 0 by -inf there: its loss is nan.
+        log_p = torch.where((y == 0) & (log_p == float("-inf")), 0, log_p)
         l = -(class_weights() * y * log_p).sum(class_dim)
-        if reduction == "mean":
-            return l.sum() / (x.numel() / C)
-        return _reduce(l, reduction)
+        return _reduce(l, reduction)  # 'mean': over the samples, whatever the weights
 
     nll = nll_loss(log_p, y, weight, ignore_index, reduction)
     if eps == 0.0:
         return nll
-    # The uniform part: -sum_c w_c log p_c / C for every kept target.
+    if x.dim() == 1 and y.shape == (1,):  # torch fills the 0-d smoothing loss with a (1,) mask
+        raise RuntimeError("output with shape [] doesn't match the broadcast shape [1]")
+    if weight is not None and weight.dim() != 1:  # torch views it as w_c along the class
+        shape = [weight.shape[0] if d == class_dim else 1 for d in range(x.dim())]  # dim
+        raise RuntimeError(f"shape '{shape}' is invalid for input of size {weight.numel()}")
+    # The uniform part: -sum_c w_c log p_c / C for every kept target (0, with a gradient of
+    # 0, for the ignored ones: where, as in nll_loss).
     w = class_weights()
     keep = y != ignore_index
-    smooth = -(w * log_p).sum(class_dim) * keep
+    smooth = torch.where(keep, -(w * log_p).sum(class_dim), 0)
     if reduction == "mean":
         w_flat = w.reshape(C)
         denominator = w_flat[y[keep].long()].sum() if weight is not None else keep.sum()
@@ -186,25 +238,65 @@ def binary_cross_entropy(
 ) -> torch.Tensor:
     """l_n = -w_n [y_n log x_n + (1 - y_n) log(1 - x_n)], each log clamped at -100.
 
-    x must be probabilities in [0, 1]. w is broadcast to the input's shape: it rescales
-    elements, it is not a per-class weight. 'mean' divides by the number of elements.
+    x must be probabilities in [0, 1], y of the same shape and dtype. w is broadcast to the
+    input's shape, not beyond: it rescales elements, it is not a per-class weight. 'mean'
+    divides by the number of elements. The gradients are torch's: see _BinaryCrossEntropy.
     """
     _check_reduction(reduction)
-    x, y = input, target
+    x, y, w = input, target, weight
     if y.shape != x.shape:
         raise ValueError(
             f"Using a target size ({y.shape}) that is different to the input size "
             f"({x.shape}) is deprecated. Please ensure they have the same size.")
+    if w is not None:  # torch's error if w does not broadcast to the target's shape
+        w = w.expand(torch.broadcast_shapes(y.shape, w.shape))
+    if y.dtype != x.dtype:  # no type promotion: an integer or bool target is refused too
+        raise RuntimeError(f"Found dtype {_dtype_name(y.dtype)} but expected "
+                           f"{_dtype_name(x.dtype)}")
+    if not x.is_floating_point():
+        raise NotImplementedError(
+            f'"binary_cross_entropy" not implemented for \'{_dtype_name(x.dtype)}\'')
     if not ((x >= 0) & (x <= 1)).all():  # written so that NaN fails too
         raise RuntimeError("all elements of input should be between 0 and 1")
     if not ((y >= 0) & (y <= 1)).all():
         raise RuntimeError("all elements of target should be between 0 and 1")
-    log_x = x.log().clamp(min=-100)
-    log_1mx = (1 - x).log().clamp(min=-100)
-    l = -(y * log_x + (1 - y) * log_1mx)
-    if weight is not None:
-        l = l * weight.expand(torch.broadcast_shapes(y.shape, weight.shape))
+    l = _BinaryCrossEntropy.apply(x, y)
+    if w is not None:
+        if w.shape != x.shape:  # torch multiplies l by w in place: w may not enlarge it
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the "
+                               f"broadcast shape {list(w.shape)}")
+        l = (l * w).to(x.dtype)  # in place in torch: the input's dtype, whatever w's
     return _reduce(l, reduction)
+
+
+class _BinaryCrossEntropy(torch.autograd.Function):
+    """l = -[y log x + (1 - y) log(1 - x)], each log clamped at -100, with torch's gradients.
+
+    torch does not differentiate this formula: it has a backward formula of its own,
+        dl/dx = (x - y) / max(x (1 - x), 1e-12),
+    the exact derivative wherever x (1 - x) >= 1e-12. At x = 0 or 1 it is finite: 0 if the
+    prediction is right (x = y), -1e12 for x = 0 and y = 1, 1e12 for x = 1 and y = 0 (the
+    derivative of the clamped logs would be 0 * inf = nan there). dl/dy is the derivative
+    of the clamped formula, log(1 - x) - log(x): +-100 at x = 0 or 1 (torch's, not clamped,
+    is +-inf there).
+    """
+
+    @staticmethod
+    def forward(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        log_x = x.log().clamp(min=-100)
+        log_1mx = (-x).log1p().clamp(min=-100)  # log(1 - x), precise for a tiny x
+        return -(y * log_x + (1 - y) * log_1mx)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output) -> None:
+        ctx.save_for_backward(*inputs)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y = ctx.saved_tensors
+        d_x = (x - y) / (x * (1 - x)).clamp(min=1e-12)
+        d_y = (-x).log1p().clamp(min=-100) - x.log().clamp(min=-100)
+        return grad * d_x, grad * d_y
 # --8<-- [end:binary-cross-entropy]
 
 
@@ -218,9 +310,12 @@ def binary_cross_entropy_with_logits(
 ) -> torch.Tensor:
     """l_n = -w_n [p y_n log sigma(x_n) + (1 - y_n) log(1 - sigma(x_n))].
 
-    Computed from the logits x with log sigma(x) = min(x, 0) - log(1 + exp(-|x|)),
-    which never takes the log of 0. p (pos_weight) scales the positive term and is
-    broadcast along the last dimension, one value per class.
+    Computed from the logits x with log sigma(x) = log_sigmoid(x) below, which never takes
+    the log of 0, and log(1 - sigma(x)) = log sigma(-x). p (pos_weight) scales the positive
+    term and is broadcast along the last dimension, one value per class.
+    torch computes l in place, in a tensor of the input's shape and the target's dtype: p
+    and w may broadcast to the input's shape but not beyond, an integer or bool target is
+    refused, and the loss has the target's dtype.
     """
     _check_reduction(reduction)
     x, y = input, target
@@ -228,13 +323,39 @@ def binary_cross_entropy_with_logits(
         raise ValueError(f"Target size ({y.shape}) must be the same as input size ({x.shape})")
 
     def log_sigmoid(z: torch.Tensor) -> torch.Tensor:
-        return z.clamp(max=0) - (-z.abs()).exp().log1p()
+        """-log(1 + exp(-z)) for z >= 0, z - log(1 + exp(z)) for z < 0: exp never overflows.
+        Each branch sees z only where it is taken (0 elsewhere), so the other's exp stays
+        finite (no 0 * inf = nan in the gradient), and the slope at z = 0 is 1/2."""
+        if not z.is_floating_point():
+            raise NotImplementedError(
+                f"\"log_sigmoid_cpu\" not implemented for '{_dtype_name(z.dtype)}'")
+        pos = z >= 0
+        z_pos, z_neg = torch.where(pos, z, 0), torch.where(pos, 0, z)
+        return torch.where(pos, -(-z_pos).exp().log1p(), z_neg - z_neg.exp().log1p())
 
-    p = 1 if pos_weight is None else pos_weight
-    l = -(p * y * log_sigmoid(x) + (1 - y) * log_sigmoid(-x))
+    def check_in_place(t: torch.Tensor) -> None:
+        if t.shape != x.shape:
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the "
+                               f"broadcast shape {list(t.shape)}")
+
+    log_p, log_q = log_sigmoid(x), log_sigmoid(-x)  # log sigma(x), log(1 - sigma(x))
+    # A certain and right prediction costs nothing (0 log 0 = 0): x = -inf for y = 0,
+    # x = +inf for y = 1. torch's formula multiplies 0 by inf there: its loss is nan.
+    log_p = torch.where((y == 0) & (x == float("-inf")), 0, log_p)
+    log_q = torch.where((y == 1) & (x == float("inf")), 0, log_q)
+    positive = (1 if pos_weight is None else pos_weight) * y * log_p
+    check_in_place(positive)
+    if y.dtype == torch.bool:  # torch's 1 - y
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if not torch.can_cast(torch.promote_types(x.dtype, y.dtype), y.dtype):
+        raise RuntimeError(f"result type {_dtype_name(torch.promote_types(x.dtype, y.dtype))}"
+                           f" can't be cast to the desired output type {_dtype_name(y.dtype)}")
+    l = -(positive + (1 - y) * log_q)
     if weight is not None:
         l = l * weight
-    return _reduce(l, reduction)
+        check_in_place(l)
+    return _reduce(l.to(y.dtype), reduction)
 # --8<-- [end:bce-with-logits]
 
 
@@ -251,6 +372,18 @@ def _warn_if_sizes_differ(x: torch.Tensor, y: torch.Tensor) -> None:
             f"Using a target size ({y.shape}) that is different to the input size "
             f"({x.shape}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.", stacklevel=3)
+
+
+def _bool_as_number(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """torch's kernels (mse, smooth L1, Huber) read a bool target as 0 and 1; Python's -
+    refuses a bool tensor (so l1_loss, computed with it, refuses one too)."""
+    return y.to(torch.result_type(x, y)) if y.dtype == torch.bool else y
+
+
+def _check_floating(dtype: torch.dtype, kernel: str) -> None:
+    """torch's kernel `kernel` has no integer version: an integer input and target fail."""
+    if not dtype.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(dtype)}\'')
 
 
 def _check_weight(x: torch.Tensor, w: torch.Tensor) -> None:
@@ -310,8 +443,9 @@ def mse_loss(
     """
     x, y, w = input, target, weight
     _warn_if_sizes_differ(x, y)
-    l = (x - y) ** 2
+    l = (x - _bool_as_number(y, x)) ** 2
     if w is None:
+        _check_floating(l.dtype, "mse_cpu")  # (the weighted loss is computed in Python)
         return _reduce(l, reduction)
     _check_weight(x, w)
     return _reduce_weighted(l * w, reduction, w.sum())
@@ -330,16 +464,23 @@ def smooth_l1_loss(
 
     beta = 0 is the L1 loss (torch calls l1_loss: the quadratic piece would divide by 0);
     a negative beta is refused. Smooth L1 = Huber / beta, with delta = beta.
+    Each branch sees the difference only where it is taken (0 or beta elsewhere): the
+    branch not taken has no slope, so an infinite difference or beta gives no 0 * inf = nan
+    in the gradient.
     """
     x, y = input, target
     _warn_if_sizes_differ(x, y)
-    z = (x - y).abs()
+    d = x - _bool_as_number(y, x)
+    z = d.abs()
     _check_reduction(reduction)
     if not beta >= 0:  # written so that NaN fails too, as in torch
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0:
         return _reduce(z, reduction)
-    l = torch.where(z < beta, 0.5 * z ** 2 / beta, z - 0.5 * beta)
+    _check_floating(z.dtype, "smooth_l1_cpu")
+    large = z >= beta  # a NaN difference is not: its gradient is nan, as in torch
+    d_small, z_large = torch.where(large, 0, d), torch.where(large, z, beta)
+    l = torch.where(large, z_large - 0.5 * beta, 0.5 * d_small ** 2 / beta)
     return _reduce(l, reduction)
 # --8<-- [end:smooth-l1-loss]
 
@@ -359,18 +500,23 @@ def huber_loss(
     delta must be positive. Unlike l1 and mse, a weighted 'mean' divides by the number
     of elements, not by sum_n w_n. Before any weighting, the loss keeps the input's dtype
     (a float32 input and a float64 target give float32): torch's kernel writes into a
-    tensor like x.
+    tensor like x. Each branch sees the difference only where it is taken, as in
+    smooth_l1_loss.
     """
     x, y, w = input, target, weight
     _warn_if_sizes_differ(x, y)
-    z = (x - y).abs()
+    d = x - _bool_as_number(y, x)
+    z = d.abs()
     if w is None:
         _check_reduction(reduction)
     else:
         _check_weight(x, w)
     if not delta > 0:  # NaN fails too
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    l = torch.where(z < delta, 0.5 * z ** 2, delta * (z - 0.5 * delta))
+    _check_floating(z.dtype, "huber_cpu")
+    large = z >= delta  # a NaN difference is not: its gradient is nan, as in torch
+    d_small, z_large = torch.where(large, 0, d), torch.where(large, z, delta)
+    l = torch.where(large, delta * (z_large - 0.5 * delta), 0.5 * d_small ** 2)
     if not torch.can_cast(l.dtype, x.dtype):
         raise RuntimeError(f"result type {_dtype_name(l.dtype)} can't be cast to the "
                            f"desired output type {_dtype_name(x.dtype)}")
@@ -401,6 +547,7 @@ def poisson_nll_loss(
     """
     _check_reduction(reduction)  # first: before any shape is looked at
     x, y = input, target
+    # A count of 0 at a rate of 0 (log rate -inf) gives 0 * -inf = nan, as in torch.
     if log_input:
         l = x.exp() - y * x
     else:
@@ -490,6 +637,8 @@ def kl_div(
         raise RuntimeError("kl_div: Complex inputs not supported.")
     if not (x.is_floating_point() and y.is_floating_point()):
         raise RuntimeError("kl_div: Integral inputs not supported.")
+    # As in torch, a target of 0 against an input of -inf gives 0 * -inf = nan, and so does
+    # every log target of -inf (exp(-inf) * (-inf - x)).
     if log_target:
         l = y.exp() * (y - x)
     else:
@@ -522,8 +671,8 @@ def margin_ranking_loss(
         raise RuntimeError(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {x1.size()}, input2: {x2.size()}, target: {y.size()} ")
-    l = (-y * (x1 - x2) + margin).clamp(min=0)
-    return _reduce(l, reduction)
+    l = (-y * (x1 - x2) + float(margin)).clamp(min=0)  # a float margin, as torch's C++ takes
+    return _reduce(l, reduction)  # it: integer inputs give a float loss
 # --8<-- [end:margin-ranking-loss]
 
 
@@ -566,6 +715,9 @@ def soft_margin_loss(
     x, y = input, target
     l = x.neg()
     l.mul_(y)  # torch's error if y does not broadcast to x's shape
+    if not l.is_floating_point():  # torch takes exp in place: an integer tensor cannot hold it
+        raise RuntimeError(f"result type {_dtype_name(torch.get_default_dtype())} can't be "
+                           f"cast to the desired output type {_dtype_name(l.dtype)}")
     l = l.exp().log1p()
     return _reduce(l, reduction)
 # --8<-- [end:soft-margin-loss]
@@ -573,11 +725,16 @@ def soft_margin_loss(
 
 # --8<-- [start:multilabel-soft-margin-loss]
 def _log_sigmoid(z: torch.Tensor) -> torch.Tensor:
-    """log sigma(z) = min(z, 0) - log(1 + exp(-|z|)): never the log of 0."""
+    """log sigma(z) = -log(1 + exp(-z)) for z >= 0, z - log(1 + exp(z)) for z < 0: exp
+    never overflows, and it is never the log of 0. Each branch sees z only where it is
+    taken (0 elsewhere), so the other's exp stays finite (no 0 * inf = nan in the
+    gradient), and the slope at z = 0 is 1/2."""
     if not z.is_floating_point():
         raise NotImplementedError(
             f"\"log_sigmoid_cpu\" not implemented for '{_dtype_name(z.dtype)}'")
-    return z.clamp(max=0) - (-z.abs()).exp().log1p()
+    pos = z >= 0
+    z_pos, z_neg = torch.where(pos, z, 0), torch.where(pos, 0, z)
+    return torch.where(pos, -(-z_pos).exp().log1p(), z_neg - z_neg.exp().log1p())
 
 
 def multilabel_soft_margin_loss(
@@ -594,7 +751,12 @@ def multilabel_soft_margin_loss(
     The reduction is checked last, with torch's other message.
     """
     x, y, w = input, target, weight
-    l = -(y * _log_sigmoid(x) + (1 - y) * _log_sigmoid(-x))
+    log_p, log_q = _log_sigmoid(x), _log_sigmoid(-x)  # log sigma(x), log(1 - sigma(x))
+    # A certain and right prediction costs nothing (0 log 0 = 0): x = -inf for y = 0,
+    # x = +inf for y = 1. torch multiplies 0 by inf there: its loss is nan.
+    log_p = torch.where((y == 0) & (x == float("-inf")), 0, log_p)
+    log_q = torch.where((y == 1) & (x == float("inf")), 0, log_q)
+    l = -(y * log_p + (1 - y) * log_q)
     if w is not None:
         l = l * w
     class_dim = x.dim() - 1
@@ -657,7 +819,10 @@ def multilabel_margin_loss(
     x_target = x.gather(1, y_kept)  # x[n, y_nj], (N, C) over j
     z = 1 - x_target.unsqueeze(2) + x.unsqueeze(1)  # z[n, j, i] = 1 - (x[n, y_nj] - x[n, i])
     pairs = kept.unsqueeze(2) & ~is_target.unsqueeze(1)  # (j kept, i not a target)
-    l = (z.clamp(min=0) * pairs).sum(dim=(1, 2)) / C
+    # max(0, z) as torch's kernel takes it: only where z > 0, so the gradient is 0 where a
+    # margin is met exactly; where, not a product: a pair left out costs 0, even if its z
+    # is inf or nan (0 * inf would be nan).
+    l = torch.where(pairs & (z > 0), z, 0).sum(dim=(1, 2)) / C
     if reduction == "none":
         return l.reshape(()) if target.dim() <= 1 else l  # one sample: 0-d
     return _reduce(l, reduction)
@@ -706,11 +871,13 @@ def multi_margin_loss(
         raise RuntimeError("target out of range")
     x, y = x.reshape(N, C), y.reshape(N, 1)
     z = margin - x.gather(1, y) + x  # z[n, i] = margin - x[n, y_n] + x[n, i]
-    h = z.clamp(min=0) ** p
+    others = torch.arange(C, device=x.device) != y  # i != y_n
+    # max(0, z) as torch's kernel takes it: only where z > 0 (a margin met exactly has a
+    # gradient of 0), and only for i != y_n, with where: z at i = y_n may be inf - inf = nan.
+    h = torch.where(others & (z > 0), z, 0) ** p
     if w is not None:
         h = w[y] * h  # the target's weight, (N, 1)
-    others = torch.arange(C, device=x.device) != y  # i != y_n
-    l = (h * others).sum(dim=1) / C
+    l = h.sum(dim=1) / C
     if reduction == "none":
         return l if target.dim() > 0 else l.reshape(())
     return _reduce(l, reduction)
@@ -777,17 +944,25 @@ def _pairwise_distance(
     eps is added to every difference (it is not a clamp), so d(x, x) = eps * D^(1/p).
 
     Any real p: p = inf is the largest |difference|, -inf the smallest, 0 counts the
-    nonzero differences, a negative p gives (sum |d|^p)^(1/p) too. (Where x1 - x2 + eps is
-    exactly 0, only possible with eps = 0, torch's gradient is 0 and this one's is nan.)
+    nonzero differences, a negative p gives (sum |d|^p)^(1/p) too. Where a difference, or
+    the whole distance, is exactly 0 (an anchor equal to its positive with eps = 0, or
+    x1 - x2 = -eps with any eps), the slope of t^p or s^(1/p) may be infinite; torch's
+    gradient there is 0, and so is this one's.
     """
     d = (x1 - x2 + eps).abs()
     if p == float("inf"):
         return d.amax(-1)
     if p == float("-inf"):
         return d.amin(-1)
-    if p == 0:
-        return (d != 0).sum(-1).to(d.dtype)
-    return (d ** p).sum(-1) ** (1 / p)
+    if p == 0:  # 1 per nonzero difference; d itself (0) elsewhere: a zero gradient, as torch's
+        return torch.where(d != 0, 1.0, d).sum(-1)
+    return _power(_power(d, p).sum(-1), 1 / p)
+
+
+def _power(t: torch.Tensor, e: float) -> torch.Tensor:
+    """t ** e for t >= 0, with a gradient of 0 where t = 0 (its value there is 0 ** e)."""
+    zero = t == 0
+    return torch.where(zero, t.detach() ** e, torch.where(zero, 1.0, t) ** e)
 
 
 def _check_triplet(
@@ -916,13 +1091,16 @@ def ctc_loss(
         x = x.unsqueeze(1)  # (T, C) -> (T, 1, C): a batch of one
     _check_ctc_arguments(x, targets, input_lengths, target_lengths, blank)
     y = targets.long()
-    N = x.shape[1]
+    N, C = x.shape[1], x.shape[2]
     start = 0  # where the n-th target begins in the concatenated form
     losses = []
     for n in range(N):
         T_n, S_n = input_lengths[n], target_lengths[n]
         y_n = y[start:start + S_n] if y.dim() == 1 else y[n, :S_n]
         start += S_n
+        bad = (y_n < 0) | (y_n >= C)
+        if bad.any():  # torch does not check: it reads past the class dimension
+            raise IndexError(f"Target {y_n[bad][0].item()} is out of bounds.")
         losses.append(_ctc_nll(x[:T_n, n], y_n, blank))
     l = torch.stack(losses)
     if zero_infinity:
@@ -1056,6 +1234,9 @@ def linear_cross_entropy(
             f"{label_smoothing}, target.dtype={y.dtype}, out_features={out_features}, "
             "tracing=False, linear_bias.shape="
             f"{tuple(b.shape) if b is not None else None}.", stacklevel=2)
+    if b is not None and b.dtype != W.dtype:  # torch's addmm: no type promotion
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{_dtype_name(b.dtype)} and {_dtype_name(W.dtype)}")
     # The linear layer: each of the C * d_1 * ... * d_K rows of W gives one logit.
     logits = x @ W.reshape(-1, x.shape[-1]).T
     if b is not None:
