@@ -140,6 +140,20 @@ print(nn.CrossEntropyLoss(label_smoothing=0.1)(logits, labels))
 #> tensor(0.5058)
 # --8<-- [end:label-smoothing-range-fix]
 
+# --8<-- [start:class-weight-double]
+class_weights = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)  # e.g. from NumPy
+try:
+    nn.CrossEntropyLoss(weight=class_weights)(logits, labels)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: expected scalar type Float but found Double
+# --8<-- [end:class-weight-double]
+
+# --8<-- [start:class-weight-double-fix]
+print(nn.CrossEntropyLoss(weight=class_weights.to(logits.dtype))(logits, labels))
+#> tensor(0.3454)
+# --8<-- [end:class-weight-double-fix]
+
 # --8<-- [start:bce-input-range]
 scores = torch.tensor([1.5, -0.3, 0.8])  # logits: the model has no sigmoid
 flags = torch.tensor([1.0, 0.0, 1.0])
@@ -175,6 +189,23 @@ except RuntimeError as e:
 print(nn.BCEWithLogitsLoss()(scores, int_flags.float()))
 #> tensor(0.3756)
 # --8<-- [end:bce-target-dtype-fix]
+
+# --8<-- [start:bce-target-double]
+double_flags = torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64)  # e.g. from a NumPy array
+try:
+    nn.BCELoss()(torch.sigmoid(scores), double_flags)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: Found dtype Double but expected Float
+# BCEWithLogitsLoss (and MSELoss) accept it by type promotion, and return float64:
+print(nn.BCEWithLogitsLoss()(scores, double_flags).dtype)
+#> torch.float64
+# --8<-- [end:bce-target-double]
+
+# --8<-- [start:bce-target-double-fix]
+print(nn.BCELoss()(torch.sigmoid(scores), double_flags.to(scores.dtype)))
+#> tensor(0.3756)
+# --8<-- [end:bce-target-double-fix]
 
 # --8<-- [start:bce-target-size]
 flag_column = flags.view(-1, 1)  # shape (N, 1), the output is (N,)
