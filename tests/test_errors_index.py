@@ -26,7 +26,7 @@ from tests.snippet_outputs import ROOT, fresh_namespace, normalise, parse, run_c
 
 INDEX = ROOT / "snippets" / "reference" / "errors.py"
 CHAPTERS = sorted(
-    p for part in ("losses", "init") for p in (ROOT / "snippets" / part).glob("*.py")
+    p for part in ("losses", "init", "training") for p in (ROOT / "snippets" / part).glob("*.py")
     if p.name != "__init__.py"
 )
 CATCHES = re.compile(r"\bexcept\b|catch_warnings")
@@ -148,3 +148,40 @@ def test_the_check_fails_when_a_chapter_shows_a_message_the_index_lacks(tmp_path
     index.write_text('print("ValueError: a brand-new message 7 that the index lacks")\n'
                      '#> ValueError: a brand-new message 7 that the index lacks\n')
     assert missing_from_index(messages, index) == ["a brand-new warning"]
+
+
+# The index quotes two CUDA-only wordings of a device mismatch that no CPU run can print.
+# Both are format strings compiled into the installed libtorch_cpu (its device checks
+# live there for every backend), so a torch whose wording changes fails here.
+CUDA_DEVICE_WORDINGS = (
+    b"Expected all tensors to be on the same device, but got ",
+    b", different from other tensors on ",
+    b" (when checking argument in method ",
+    b"Expected all tensors to be on the same device, but found at least two devices, ",
+)
+
+
+def compiled_strings_missing(library: Path, wanted=CUDA_DEVICE_WORDINGS) -> list[bytes]:
+    import mmap
+
+    with library.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return [w for w in wanted if data.find(w) < 0]
+
+
+def test_the_quoted_cuda_device_messages_are_in_the_installed_torch():
+    import torch
+
+    library = Path(torch.__file__).parent / "lib" / "libtorch_cpu.so"
+    assert compiled_strings_missing(library) == []
+    page = " ".join((ROOT / "docs" / "reference" / "errors.md").read_text("utf-8").split())
+    for quoted in ("Expected all tensors to be on the same device, but got weight is on cpu, "
+                   "different from other tensors on cuda:0 (when checking argument in method",
+                   "but found at least two devices, cuda:0 and cpu!"):
+        assert quoted in page
+
+
+def test_compiled_strings_missing_reports_a_wording_torch_lacks(tmp_path):
+    library = tmp_path / "lib.so"
+    library.write_bytes(b"\0junk Expected all tensors to be on the same device, but got \0")
+    assert compiled_strings_missing(library, (b"but got ", b"no such wording")) == [
+        b"no such wording"]

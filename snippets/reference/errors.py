@@ -111,6 +111,22 @@ print(flat, moved)
 #> tensor(0.8418) tensor(0.8418)
 # --8<-- [end:batch-size-fix]
 
+# --8<-- [start:spatial-target]
+images = torch.randn(2, 3, 4, 5, generator=torch.Generator().manual_seed(0))  # (N, C, H, W)
+row_labels = torch.tensor([[0, 1, 2, 1], [2, 2, 0, 1]])  # (N, H): one label per row, not per pixel
+try:
+    nn.CrossEntropyLoss()(images, row_labels)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: only batches of spatial targets supported (3D tensors) but got targets of dimension: 2
+# --8<-- [end:spatial-target]
+
+# --8<-- [start:spatial-target-fix]
+pixel_labels = torch.randint(0, 3, (2, 4, 5), generator=torch.Generator().manual_seed(1))
+print(nn.CrossEntropyLoss()(images, pixel_labels))  # (N, H, W) targets: one per pixel
+#> tensor(1.6313)
+# --8<-- [end:spatial-target-fix]
+
 # --8<-- [start:ignore-index-float-target]
 soft = torch.tensor([[0.8, 0.1, 0.1], [0.0, 0.5, 0.5]])  # probabilities, not indices
 try:
@@ -272,6 +288,22 @@ print(loss)  # a perfect prediction, yet not 0: (3, 1) - (3,) is a (3, 3) matrix
 print(nn.MSELoss()(prediction.squeeze(1), target))
 #> tensor(0.)
 # --8<-- [end:mse-broadcasting-fix]
+
+# --8<-- [start:silent-broadcasting]
+# The same (N, 1) vs (N,) mistake, with losses that do not warn: a perfect prediction.
+loss = show_warnings(lambda: nn.PoissonNLLLoss(log_input=False)(prediction, target))
+print(loss)  # no warning printed
+#> tensor(0.8055)
+loss = show_warnings(lambda: nn.GaussianNLLLoss()(prediction, target, torch.ones(3, 1)))
+print(loss)
+#> tensor(0.6667)
+# --8<-- [end:silent-broadcasting]
+
+# --8<-- [start:silent-broadcasting-fix]
+print(nn.PoissonNLLLoss(log_input=False)(prediction.squeeze(1), target),
+      nn.GaussianNLLLoss()(prediction.squeeze(1), target, torch.ones(3)))
+#> tensor(0.4393) tensor(0.)
+# --8<-- [end:silent-broadcasting-fix]
 
 # --8<-- [start:size-average-reduce]
 show_warnings(lambda: nn.MSELoss(size_average=False))
@@ -521,6 +553,68 @@ out.loss.backward()  # the module returns (output, loss): backpropagate the loss
 print(type(out).__name__, out._fields)
 #> _ASMoutput ('output', 'loss')
 # --8<-- [end:adaptive-output-fix]
+
+# --8<-- [start:weight-device]
+# A class weight left behind on another device than the logits. This machine has no GPU:
+# the "meta" device stands in for it, and CPU torch words the check its own way.
+on_other_device = torch.tensor([1.0, 2.0, 0.5], device="meta")
+try:
+    nn.CrossEntropyLoss(weight=on_other_device)(logits, labels)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: Tensor on device meta is not on the expected device cpu!
+# --8<-- [end:weight-device]
+
+# --8<-- [start:weight-device-fix]
+criterion = nn.CrossEntropyLoss(weight=torch.tensor([1.0, 2.0, 0.5]))
+print(list(dict(criterion.named_buffers())))  # the weight is a buffer of the module,
+#> ['weight']
+print(nn.CrossEntropyLoss(weight=torch.ones(3)).to("meta").weight.device)  # so .to() moves it
+#> meta
+criterion = criterion.to(logits.device)  # in a script: criterion.to(device), like the model
+print(criterion(logits, labels))
+#> tensor(0.3454)
+# --8<-- [end:weight-device-fix]
+
+# --8<-- [start:no-grad-fn]
+w = torch.tensor([0.5, -0.5], requires_grad=True)
+prediction = (torch.tensor([[1.0, 2.0], [3.0, 4.0]]) @ w).detach()  # .detach() cuts the graph
+try:
+    nn.MSELoss()(prediction, torch.tensor([0.0, 1.0])).backward()
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn
+# --8<-- [end:no-grad-fn]
+
+# --8<-- [start:no-grad-fn-fix]
+prediction = torch.tensor([[1.0, 2.0], [3.0, 4.0]]) @ w  # keep the graph from w to the loss
+nn.MSELoss()(prediction, torch.tensor([0.0, 1.0])).backward()
+print(w.grad)
+#> tensor([-5., -7.])
+# --8<-- [end:no-grad-fn-fix]
+
+# --8<-- [start:unsafe-to-autocast]
+# On a GPU, `with torch.autocast("cuda"): nn.BCELoss()(p, y)` refuses. This machine has no
+# GPU, so the CUDA autocast kernel of binary_cross_entropy is called by hand; it raises
+# before it looks at the data.
+p, y = torch.tensor([0.8, 0.3]), torch.tensor([1.0, 0.0])
+cuda_autocast = torch._C.DispatchKeySet(torch._C.DispatchKey.AutocastCUDA)
+try:
+    torch.ops.aten.binary_cross_entropy.default.redispatch(cuda_autocast, p, y, None, 1)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: torch.nn.functional.binary_cross_entropy and torch.nn.BCELoss are unsafe to autocast.
+#> Many models use a sigmoid layer right before the binary cross entropy layer.
+#> In this case, combine the two layers using torch.nn.functional.binary_cross_entropy_with_logits
+#> or torch.nn.BCEWithLogitsLoss.  binary_cross_entropy_with_logits and BCEWithLogits are
+#> safe to autocast.
+# --8<-- [end:unsafe-to-autocast]
+
+# --8<-- [start:unsafe-to-autocast-fix]
+z = torch.logit(p)  # the logits the model had before its sigmoid
+print(nn.BCEWithLogitsLoss()(z, y), nn.BCELoss()(p, y))  # the same loss, from logits
+#> tensor(0.2899) tensor(0.2899)
+# --8<-- [end:unsafe-to-autocast-fix]
 
 # --8<-- [start:init-dimensions]
 for init, shape in ((nn.init.eye_, (3, 3, 3)), (nn.init.dirac_, (4, 4))):

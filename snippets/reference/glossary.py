@@ -34,6 +34,10 @@ DISTRIBUTIONS = "../losses/distributions.md"
 MARGIN = "../losses/margin.md"
 EMBEDDING = "../losses/embedding.md"
 CTC = "../losses/ctc_and_fused.md"
+PRECISION = "../training/precision.md"
+STABILITY = "../training/stability.md"
+REDUCTIONS = "../training/reductions.md"
+SYMPTOMS = "../training/troubleshooting.md"
 
 
 def _at(en: str, zh: str, url: str) -> tuple:
@@ -214,6 +218,42 @@ TERMS = [
             "CTC 在标签之间及重复标签之间输出的额外类别；默认下标为 0"),
          (_at("CTCLoss", "CTCLoss", CTC),
           _at("Finder", "对照表", "finder.md#ctc"))),
+    Term("mixed-precision", _t("mixed precision / autocast", "混合精度 / 自动类型转换 (autocast)"),
+         _t("running chosen ops in float16 or bfloat16 and the rest in float32; "
+            "`torch.autocast` picks the dtype per op",
+            "部分运算用 float16 或 bfloat16、其余用 float32 计算；`torch.autocast` 按运算选择数据类型"),
+         (_at("Precision and autocast", "精度与自动类型转换", f"{PRECISION}#autocast-table"),)),
+    Term("overflow", _t("overflow / underflow", "上溢 / 下溢"),
+         _t("a result too large for the dtype becomes inf / too small becomes 0 "
+            "(float16 holds magnitudes from about 6e-8 to 65504)",
+            "结果太大、超出数据类型的范围时变成 inf / 太小时变成 0（float16 能表示的绝对值约为 6e-8 到 65504）"),
+         (_at("Precision and autocast", "精度与自动类型转换", f"{PRECISION}#float16-limits"),)),
+    Term("loss-scaling", _t("loss scaling", "损失缩放 (loss scaling)"),
+         _t("multiplying the loss by a power of two before backward so float16 gradients "
+            "do not underflow; `GradScaler` does it and undoes it before the step",
+            "反向传播前把损失乘以 2 的幂，使 float16 梯度不下溢；`GradScaler` 负责缩放，并在更新前还原"),
+         (_at("GradScaler", "GradScaler", f"{PRECISION}#grad-scaler"),)),
+    Term("log-sum-exp", _t("log-sum-exp", "log-sum-exp"),
+         _t("$\\log \\sum_i e^{x_i}$ computed as $m + \\log \\sum_i e^{x_i - m}$, "
+            "$m = \\max_i x_i$, so no exponential overflows",
+            "把 $\\log \\sum_i e^{x_i}$ 写成 $m + \\log \\sum_i e^{x_i - m}$（$m = \\max_i x_i$）来计算，"
+            "指数不会上溢"),
+         (_at("Numerical stability", "数值稳定性", f"{STABILITY}#log-sum-exp"),)),
+    Term("gradient-accumulation", _t("gradient accumulation", "梯度累积"),
+         _t("summing the gradients of several micro-batches before one optimizer step",
+            "先把若干个小批量的梯度累加起来，再做一次优化器更新"),
+         (_at("Reductions across batches", "跨批量的归约",
+              f"{REDUCTIONS}#gradient-accumulation"),)),
+    Term("data-parallel", _t("data parallelism (DDP)", "数据并行 (DDP)"),
+         _t("each process runs a shard of the batch; `DistributedDataParallel` averages "
+            "the gradients over processes",
+            "每个进程处理批量的一部分；`DistributedDataParallel` 在进程之间对梯度取平均"),
+         (_at("Reductions across batches", "跨批量的归约", f"{REDUCTIONS}#data-parallel"),)),
+    Term("early-stopping", _t("early stopping", "早停"),
+         _t("stopping training when the validation loss stops improving, keeping the best "
+            "weights",
+            "验证集损失不再改善时停止训练，并保留最好的那组权重"),
+         (_at("Troubleshooting", "按症状排查", f"{SYMPTOMS}#validation-loss-up"),)),
     Term("from-scratch", _t("from scratch", "从零实现"),
          _t("a reference implementation from elementary tensor ops, tested against torch",
             "只用基本张量运算写成的参考实现，并与 torch 对照测试"),
