@@ -159,12 +159,38 @@ def margin_losses(fig) -> None:
     right.legend(fontsize=7.5, loc="upper left")
 
 
+def train_validation_loss(fig) -> None:
+    """Train and validation cross-entropy per epoch: the overfitting run of
+    docs/training/troubleshooting.md, read from its module (its prints silenced)."""
+    import contextlib
+    import importlib
+    import warnings
+
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        page = importlib.import_module("snippets.training.troubleshooting")
+    epochs = range(len(page.history))
+    ax = fig.add_subplot()
+    ax.plot(epochs, [h[0] for h in page.history], label="train", linewidth=1.8)
+    ax.plot(epochs, [h[1] for h in page.history], label="validation", linewidth=1.8)
+    ax.axvline(page.best_epoch, color="gray", linestyle="--", linewidth=1)
+    ax.annotate(f"best validation: epoch {page.best_epoch}",
+                xy=(page.best_epoch, page.best_val), xytext=(80, 0.25),
+                arrowprops={"arrowstyle": "->", "color": "gray"})
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cross-entropy")
+    ax.set_xlim(0, len(page.history) - 1)
+    ax.set_ylim(0, 0.75)
+    ax.legend(fontsize=9, loc="center right")
+
+
 FIGURES = {
     "bernoulli_entropy": bernoulli_entropy,
     "init_std_per_layer": init_std_per_layer,
     "regression_losses": regression_losses,
     "distribution_losses": distribution_losses,
     "margin_losses": margin_losses,
+    "train_validation_loss": train_validation_loss,
 }
 
 

@@ -81,12 +81,37 @@ def caught_messages(path: Path) -> list[str]:
         sys.settrace(previous)
         warnings.WarningMessage = original
     shown = generic(shown_lines(path))
+    own = own_messages(path.read_text(encoding="utf-8"))
     messages = []
     for message in seen + _Recorder.seen:
         text = normalise(message)
-        if text.strip() and generic(text) in shown and text not in messages:
+        if (text.strip() and generic(text) in shown and text not in messages
+                and not text.startswith(own)):
             messages.append(text)
     return messages
+
+
+def own_messages(source: str) -> tuple[str, ...]:
+    """The texts of a page's own checks: ``assert c, "msg"``, ``torch._assert_async(c, "msg")``.
+
+    They are the page's words, not torch's, so the index does not list them. An f-string
+    message gives its literal pieces; a message starting with one of them is the page's.
+    """
+    import ast
+
+    pieces = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assert) and node.msg is not None:
+            message = node.msg
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "_assert_async" and len(node.args) > 1):
+            message = node.args[1]
+        else:
+            continue
+        first = next(iter(message.values), None) if isinstance(message, ast.JoinedStr) else message
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
+            pieces.append(first.value)
+    return tuple(pieces)
 
 
 def missing_from_index(messages: list[str], index: Path = INDEX) -> list[str]:
@@ -135,6 +160,12 @@ try:
     raise KeyError("caught but never shown")
 except KeyError:
     pass
+low = 1
+try:
+    assert low >= 2, f"the page's own check: low is {low}"
+except AssertionError as err:
+    print(err)
+#> the page's own check: low is 1
 '''
 
 

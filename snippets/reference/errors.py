@@ -57,11 +57,19 @@ try:
 except IndexError as e:
     print(f"{type(e).__name__}: {e}")
 #> IndexError: Target 3 is out of bounds.
+padded_labels = torch.tensor([0, -1])  # -1 marks "no label", but the loss was not told
+try:
+    nn.CrossEntropyLoss()(logits, padded_labels)
+except IndexError as e:
+    print(f"{type(e).__name__}: {e}")
+#> IndexError: Target -1 is out of bounds.
 # --8<-- [end:target-out-of-bounds]
 
 # --8<-- [start:target-out-of-bounds-fix]
 print(labels_1_to_3 - 1, nn.CrossEntropyLoss()(logits, labels_1_to_3 - 1))  # classes 0..C-1
 #> tensor([0, 2]) tensor(0.3974)
+print(nn.CrossEntropyLoss(ignore_index=-1)(logits, padded_labels))  # the mean of the kept one
+#> tensor(0.2413)
 # --8<-- [end:target-out-of-bounds-fix]
 
 # --8<-- [start:multi-target]
@@ -554,6 +562,20 @@ print(type(out).__name__, out._fields)
 #> _ASMoutput ('output', 'loss')
 # --8<-- [end:adaptive-output-fix]
 
+# --8<-- [start:integer-logits]
+int_scores = torch.tensor([[2, 0, -1], [0, 1, 3]])  # scores built from Python ints: int64
+try:
+    nn.CrossEntropyLoss()(int_scores, labels)
+except NotImplementedError as e:
+    print(f"{type(e).__name__}: {e}")
+#> NotImplementedError: "log_softmax_lastdim_kernel_impl" not implemented for 'Long'
+# --8<-- [end:integer-logits]
+
+# --8<-- [start:integer-logits-fix]
+print(nn.CrossEntropyLoss()(int_scores.float(), labels))
+#> tensor(0.1698)
+# --8<-- [end:integer-logits-fix]
+
 # --8<-- [start:weight-device]
 # A class weight left behind on another device than the logits. This machine has no GPU:
 # the "meta" device stands in for it, and CPU torch words the check its own way.
@@ -592,6 +614,46 @@ nn.MSELoss()(prediction, torch.tensor([0.0, 1.0])).backward()
 print(w.grad)
 #> tensor([-5., -7.])
 # --8<-- [end:no-grad-fn-fix]
+
+# --8<-- [start:numpy-requires-grad]
+w = torch.tensor([0.5, -0.5], requires_grad=True)
+scores = torch.tensor([[1.0, 2.0], [3.0, 4.0]]) @ w
+try:
+    scores.numpy()  # e.g. to post-process the scores or to compute a metric
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.
+# --8<-- [end:numpy-requires-grad]
+
+# --8<-- [start:numpy-requires-grad-fix]
+print(scores.detach().numpy())  # for a metric or a plot: right
+#> [-0.5 -0.5]
+# For the loss, stay in torch: a NumPy round trip cuts the graph (see no-grad-fn above).
+# --8<-- [end:numpy-requires-grad-fix]
+
+# --8<-- [start:anomaly-nan]
+# A distance written by hand, sqrt(sum(d ** 2)), between two equal points: d = 0.
+a = torch.zeros(3, requires_grad=True)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    try:
+        with torch.autograd.detect_anomaly():
+            torch.sqrt((a**2).sum()).backward()
+    except RuntimeError as e:
+        print(f"{type(e).__name__}: {e}")
+#> RuntimeError: Function 'PowBackward0' returned nan values in its 0th output.
+for w in caught:  # the second warning goes on with the forward traceback: first line only
+    print(f"{w.category.__name__}: {str(w.message).splitlines()[0]}")
+#> UserWarning: Anomaly Detection has been enabled. This mode will increase the runtime and should only be enabled for debugging.
+#> UserWarning: Error detected in PowBackward0. Traceback of forward call that caused the error:
+# --8<-- [end:anomaly-nan]
+
+# --8<-- [start:anomaly-nan-fix]
+a.grad = None
+torch.linalg.vector_norm(a).backward()  # its gradient at 0 is defined as 0
+print(a.grad)
+#> tensor([0., 0., 0.])
+# --8<-- [end:anomaly-nan-fix]
 
 # --8<-- [start:unsafe-to-autocast]
 # On a GPU, `with torch.autocast("cuda"): nn.BCELoss()(p, y)` refuses. This machine has no

@@ -88,7 +88,7 @@ TERMS = [
          (_at("Why initialization matters", "为什么初始化很重要", VARIANCE),)),
     Term("vanishing-gradients", _t("vanishing / exploding gradients", "梯度消失 / 梯度爆炸"),
          _t("signals and gradients that shrink to 0 / grow without bound through the layers",
-            "信号与梯度逐层缩小到 0 / 逐层增大到溢出"),
+            "信号与梯度逐层缩小到 0 / 逐层增大到上溢"),
          (_at("Why initialization matters", "为什么初始化很重要",
               f"{VARIANCE}#vanishing-and-exploding-gradients"),)),
     Term("saturating-activation", _t("saturating / non-saturating activation",
@@ -215,14 +215,19 @@ TERMS = [
          (_at("CTCLoss", "CTCLoss", CTC),)),
     Term("blank", _t("blank (CTC)", "空白符 blank（CTC）"),
          _t("the extra class CTC emits between labels and for repeats; index 0 by default",
-            "CTC 在标签之间及重复标签之间输出的额外类别；默认下标为 0"),
+            "CTC 在标签之间及重复标签之间输出的额外类别；默认索引为 0"),
          (_at("CTCLoss", "CTCLoss", CTC),
           _at("Finder", "对照表", "finder.md#ctc"))),
     Term("mixed-precision", _t("mixed precision / autocast", "混合精度 / 自动类型转换 (autocast)"),
          _t("running chosen ops in float16 or bfloat16 and the rest in float32; "
             "`torch.autocast` picks the dtype per op",
-            "部分运算用 float16 或 bfloat16、其余用 float32 计算；`torch.autocast` 按运算选择数据类型"),
+            "选定的算子用 float16 或 bfloat16 计算，其余用 float32；`torch.autocast` 逐个算子选择数据类型"),
          (_at("Precision and autocast", "精度与自动类型转换", f"{PRECISION}#autocast-table"),)),
+    Term("kernel", _t("kernel", "内核"),
+         _t("the compiled function that runs one op for one device and dtype; the dispatcher "
+            "picks it (autocast is a step of that choice)",
+            "针对某种设备和数据类型执行某个算子的已编译函数；由分发器选择（autocast 是这一选择中的一步）"),
+         (_at("Precision and autocast", "精度与自动类型转换", f"{PRECISION}#dispatch-keys"),)),
     Term("overflow", _t("overflow / underflow", "上溢 / 下溢"),
          _t("a result too large for the dtype becomes inf / too small becomes 0 "
             "(float16 holds magnitudes from about 6e-8 to 65504)",
@@ -237,13 +242,18 @@ TERMS = [
          _t("$\\log \\sum_i e^{x_i}$ computed as $m + \\log \\sum_i e^{x_i - m}$, "
             "$m = \\max_i x_i$, so no exponential overflows",
             "把 $\\log \\sum_i e^{x_i}$ 写成 $m + \\log \\sum_i e^{x_i - m}$（$m = \\max_i x_i$）来计算，"
-            "指数不会上溢"),
+            "这样任何一项指数都不会上溢"),
          (_at("Numerical stability", "数值稳定性", f"{STABILITY}#log-sum-exp"),)),
     Term("gradient-accumulation", _t("gradient accumulation", "梯度累积"),
          _t("summing the gradients of several micro-batches before one optimizer step",
-            "先把若干个小批量的梯度累加起来，再做一次优化器更新"),
+            "先把若干个微批量的梯度累加起来，再做一次优化器更新"),
          (_at("Reductions across batches", "跨批量的归约",
               f"{REDUCTIONS}#gradient-accumulation"),)),
+    Term("micro-batch", _t("micro-batch", "微批量"),
+         _t("one of the pieces a batch is split into for gradient accumulation; its "
+            "`'mean'` is not the batch's",
+            "为了梯度累积把一个批量拆成的若干份之一；它的 `'mean'` 只是这一份的平均，不是整个批量的平均值"),
+         (_at("Reductions across batches", "跨批量的归约", f"{REDUCTIONS}#global-count"),)),
     Term("data-parallel", _t("data parallelism (DDP)", "数据并行 (DDP)"),
          _t("each process runs a shard of the batch; `DistributedDataParallel` averages "
             "the gradients over processes",
