@@ -121,17 +121,17 @@ print(flat, moved)
 
 # --8<-- [start:spatial-target]
 images = torch.randn(2, 3, 4, 5, generator=torch.Generator().manual_seed(0))  # (N, C, H, W)
-row_labels = torch.tensor([[0, 1, 2, 1], [2, 2, 0, 1]])  # (N, H): one label per row, not per pixel
+# Masks loaded as images keep a channel axis: (N, 1, H, W), one class index per pixel.
+masks = torch.randint(0, 3, (2, 1, 4, 5), generator=torch.Generator().manual_seed(1))
 try:
-    nn.CrossEntropyLoss()(images, row_labels)
+    nn.CrossEntropyLoss()(images, masks)
 except RuntimeError as e:
     print(f"{type(e).__name__}: {e}")
-#> RuntimeError: only batches of spatial targets supported (3D tensors) but got targets of dimension: 2
+#> RuntimeError: only batches of spatial targets supported (3D tensors) but got targets of dimension: 4
 # --8<-- [end:spatial-target]
 
 # --8<-- [start:spatial-target-fix]
-pixel_labels = torch.randint(0, 3, (2, 4, 5), generator=torch.Generator().manual_seed(1))
-print(nn.CrossEntropyLoss()(images, pixel_labels))  # (N, H, W) targets: one per pixel
+print(nn.CrossEntropyLoss()(images, masks.squeeze(1)))  # (N, H, W): one index per pixel
 #> tensor(1.6313)
 # --8<-- [end:spatial-target-fix]
 
@@ -186,6 +186,12 @@ try:
 except RuntimeError as e:
     print(f"{type(e).__name__}: {e}")
 #> RuntimeError: all elements of input should be between 0 and 1
+mask_255 = torch.tensor([0.0, 255.0, 255.0])  # a mask saved as an image: 0 and 255
+try:
+    nn.BCELoss()(torch.sigmoid(scores), mask_255)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: all elements of target should be between 0 and 1
 # --8<-- [end:bce-input-range]
 
 # --8<-- [start:bce-input-range-fix]
@@ -193,6 +199,8 @@ print(nn.BCEWithLogitsLoss()(scores, flags))  # logits go to the fused loss
 #> tensor(0.3756)
 print(nn.BCELoss()(torch.sigmoid(scores), flags))  # the same number, less stable
 #> tensor(0.3756)
+print(nn.BCELoss()(torch.sigmoid(scores), mask_255 / 255))  # targets in [0, 1]
+#> tensor(0.9756)
 # --8<-- [end:bce-input-range-fix]
 
 # --8<-- [start:bce-target-dtype]

@@ -14,6 +14,11 @@ W = torch.randn(4, 3, generator=g, dtype=torch.float64, requires_grad=True)
 target = torch.tensor([0, 1, 2, 3, 1, 2, 3, 0])
 
 
+def same(a, b):
+    """Equal to 12 significant digits: float64 rounding, not a real difference."""
+    return torch.allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
 def full_batch(loss_fn, y):
     """Loss and gradient of W for the whole batch in one backward pass."""
     W.grad = None
@@ -37,8 +42,8 @@ def accumulated(loss_fn, y, chunks, divide_by=1):
 def compare(full, acc):
     """Same loss? Same gradient? And the largest gradient difference."""
     (loss_f, grad_f), (loss_a, grad_a) = full, acc
-    return (f"loss {loss_f:.4f} vs {loss_a:.4f}  same loss: {torch.allclose(loss_f, loss_a)}"
-            f"  same grad: {torch.allclose(grad_f, grad_a)}"
+    return (f"loss {loss_f:.4f} vs {loss_a:.4f}  same loss: {same(loss_f, loss_a)}"
+            f"  same grad: {same(grad_f, grad_a)}"
             f"  max |grad diff| {(grad_f - grad_a).abs().max():.4f}")
 # --8<-- [end:setup]
 
@@ -135,6 +140,19 @@ print(compare(full_batch(ce, all_pad),
 #> loss 2.4981 vs 2.4981  same loss: True  same grad: True  max |grad diff| 0.0000
 # --8<-- [end:all-padding-micro-batch]
 
+# --8<-- [start:count-afterwards]
+# When the count is not known in advance (streamed data): backward each micro-batch's
+# 'sum', count on the way, and divide the accumulated gradients once, before the step.
+W.grad = None
+summed, count = nn.CrossEntropyLoss(reduction="sum"), 0
+for x_mb, y_mb in zip(features.tensor_split(2), padded.tensor_split(2), strict=True):
+    summed(x_mb @ W.T, y_mb).backward()
+    count += int((y_mb != -100).sum())
+W.grad /= count  # before clipping, and before optimizer.step()
+print(count, same(W.grad, full_batch(ce, padded)[1]))
+#> 5 True
+# --8<-- [end:count-afterwards]
+
 # --8<-- [start:ddp-simulated]
 # Two ranks in one process: rank 0 gets samples 0-3, rank 1 gets samples 4-7.
 world_size = 2
@@ -157,10 +175,10 @@ def plain_step(x, y):
 
 
 _, full_grad = full_batch(ce, padded)
-print(torch.allclose(ddp_gradient(plain_step, padded), full_grad))
+print(same(ddp_gradient(plain_step, padded), full_grad))
 #> False
 _, accumulated_grad = accumulated(ce, padded, chunks=2, divide_by=2)
-print(torch.allclose(ddp_gradient(plain_step, padded), accumulated_grad))
+print(same(ddp_gradient(plain_step, padded), accumulated_grad))
 #> True
 # --8<-- [end:ddp-simulated]
 
@@ -186,7 +204,7 @@ def fixed_step(x, y):
     rank_loss(x @ W.T, y, global_count, world_size).backward()
 
 
-print(torch.allclose(ddp_gradient(fixed_step, padded), full_grad))
+print(same(ddp_gradient(fixed_step, padded), full_grad))
 #> True
 
 
@@ -197,7 +215,7 @@ def fixed_step_two_micro_batches(x, y):
         rank_loss(x_mb @ W.T, y_mb, global_count, world_size).backward()
 
 
-print(torch.allclose(ddp_gradient(fixed_step_two_micro_batches, padded), full_grad))
+print(same(ddp_gradient(fixed_step_two_micro_batches, padded), full_grad))
 #> True
 # The loss to log: the ranks' losses summed (an all-reduce), divided by world_size.
 rank_losses = [rank_loss(x_rank @ W.T, y_rank, global_count, world_size).detach()
@@ -230,9 +248,9 @@ print(f"token mean {token_mean:.4f}  sequence means {per_sequence.detach()}  "
       f"their mean {sequence_mean:.4f}")
 #> token mean 1.4845  sequence means tensor([1.5617, 1.7093, 0.6487], dtype=torch.float64)  their mean 1.3066
 # The default 'mean' on the flattened batch is the token mean:
-print(torch.allclose(F.cross_entropy(lm_logits.reshape(-1, 4), labels.reshape(-1)), token_mean))
+print(same(F.cross_entropy(lm_logits.reshape(-1, 4), labels.reshape(-1)), token_mean))
 #> True
-# Share of each sequence in the loss, and weight of one of its tokens:
+# Weight of each sequence in the token mean, and of one of its tokens:
 print(lengths / lengths.sum(), 1 / lengths.sum())
 #> tensor([0.6250, 0.2500, 0.1250]) tensor(0.1250)
 print(torch.full((3,), 1 / 3), 1 / (3 * lengths))

@@ -102,6 +102,28 @@ print(f"first inf at step {first_inf}, first nan at step {first_nan}")
 #> first inf at step 173, first nan at step 348
 # --8<-- [end:nan-learning-rate]
 
+# --8<-- [start:nan-in-data]
+# A nan already in the data: one missing value in one feature of one sample.
+X_missing = X.clone()
+X_missing[5, 2] = float("nan")
+model = nn.Linear(4, 1, dtype=torch.float64)
+nn.init.zeros_(model.weight)
+nn.init.zeros_(model.bias)
+loss = F.mse_loss(model(X_missing), Y)
+print(loss, torch.isfinite(X_missing).all().item())  # one nan makes the mean nan
+#> tensor(nan, dtype=torch.float64, grad_fn=<MseLossBackward0>) False
+print(torch.nonzero(~torch.isfinite(X_missing)).tolist())  # where: [sample, feature]
+#> [[5, 2]]
+# Gradients that explode now and then at a sane learning rate: clip their norm.
+# clip_grad_norm_ returns the norm before clipping; check it, and log it.
+model.zero_grad()
+(1e6 * F.mse_loss(model(X), Y)).backward()  # a huge gradient, for the demonstration
+norm = nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+after = torch.linalg.vector_norm(torch.cat([p.grad.flatten() for p in model.parameters()]))
+print(f"norm before {norm.item():.3g}, after {after.item():.3g}")
+#> norm before 6.5e+06, after 1
+# --8<-- [end:nan-in-data]
+
 # --8<-- [start:nan-detect-anomaly]
 # The distance between two equal embeddings, written by hand: sqrt(sum(d ** 2)) at d = 0.
 a = torch.zeros(3, dtype=torch.float64, requires_grad=True)
@@ -220,6 +242,22 @@ print(kl(F.softmax(model_logits, dim=1), target_probs))  # probabilities: wrong
 print(kl(F.log_softmax(model_logits, dim=1), target_probs))  # log-probabilities: right
 #> tensor(0.0058)
 # --8<-- [end:negative-kl]
+
+# --8<-- [start:negative-bce-target]
+# A segmentation mask stored as 0/255, as image files store it, fed to BCEWithLogitsLoss:
+mask = torch.tensor([0.0, 255.0, 255.0, 0.0], dtype=torch.float64)
+mask_logits = torch.tensor([-2.0, 3.0, 1.0, -1.0], dtype=torch.float64)
+print(F.binary_cross_entropy_with_logits(mask_logits, mask))  # no check of the target
+#> tensor(-253.7995, dtype=torch.float64)
+# BCELoss does check its target:
+try:
+    F.binary_cross_entropy(torch.sigmoid(mask_logits), mask)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: all elements of target should be between 0 and 1
+print(F.binary_cross_entropy_with_logits(mask_logits, mask / 255))  # the fix: 0/1 targets
+#> tensor(0.2005, dtype=torch.float64)
+# --8<-- [end:negative-bce-target]
 
 # --8<-- [start:negative-gaussian-nll]
 # A confident, nearly right prediction: residual 0.05, predicted variance 0.01.
@@ -348,7 +386,7 @@ print(f"restored: validation CE {evaluate(model)[1]:.4f}")
 # --8<-- [end:early-stopping]
 
 # --8<-- [start:weight-decay]
-# The same 300 epochs with weight decay (an L2 penalty on the weights, through SGD):
+# The same 300 epochs with weight decay (SGD's L2 term on all parameters, bias included):
 decayed = fresh_model()
 optimizer = torch.optim.SGD(decayed.parameters(), lr=0.1, weight_decay=0.1)
 for _ in range(300):
@@ -486,7 +524,8 @@ print(nn.CrossEntropyLoss()(scores, labels_from_1 - 1))
 #> tensor(1.4836)
 # Without a host sync: torch._assert_async (on CUDA it fails as a device-side assert).
 try:
-    torch._assert_async(labels_from_1.max() < 3, "class index out of range")
+    valid = ((labels_from_1 >= 0) & (labels_from_1 < 3)) | (labels_from_1 == -100)
+    torch._assert_async(valid.all(), "class index out of range")
 except RuntimeError as e:
     print(f"{type(e).__name__}: {e}")
 #> RuntimeError: class index out of range
