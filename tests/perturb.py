@@ -17,7 +17,10 @@ edge, or shows more digits than float32 keeps: on some reader's machine it may c
 It can also be a false alarm, to be read, not trusted: an op that is exact for the values
 at hand but not in general (``x @ eye``, a norm with ``p=inf``), or a line that prints an
 autograd node's name (under a dispatch mode some ops record another overload, e.g.
-``CtcLossBackward1``). ``python -m tests.portability --perturb`` runs every page module
+``CtcLossBackward1``), or a value whose few ulps are the lesson itself: 1 - sigmoid(15)
+is 6 float32 steps below 1, so a nudge of two moves BCELoss(sigmoid(15)) on the stability
+page (every correctly rounded exp and division give those 6 steps).
+``python -m tests.portability --perturb`` runs every page module
 under it. It is an audit, slower than the kernel-switch check, and not part of
 ``make test``.
 """

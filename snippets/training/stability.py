@@ -12,15 +12,15 @@ inf = math.inf
 # --8<-- [end:setup]
 
 # --8<-- [start:overflow-threshold]
-# exp(x) is finite only while x <= log(largest float): about 88.7 in float32.
+# exp(x) is finite only while x <= log(largest float): about 88.7228 in float32.
 for dtype in (torch.float32, torch.float64):
     largest = torch.finfo(dtype).max
-    print(f"{dtype}: largest {largest:.4e}, log of it {math.log(largest):.2f}")
-#> torch.float32: largest 3.4028e+38, log of it 88.72
-#> torch.float64: largest 1.7977e+308, log of it 709.78
-print(torch.exp(torch.tensor([88.7, 88.8])).isinf())
+    print(f"{dtype}: largest {largest:.4e}, log of it {math.log(largest):.4f}")
+#> torch.float32: largest 3.4028e+38, log of it 88.7228
+#> torch.float64: largest 1.7977e+308, log of it 709.7827
+print(torch.exp(torch.tensor([88.7228, 88.7229])).isinf())
 #> tensor([False,  True])
-print(torch.exp(torch.tensor([709.7, 709.8], dtype=torch.float64)).isinf())
+print(torch.exp(torch.tensor([709.7827, 709.7828], dtype=torch.float64)).isinf())
 #> tensor([False,  True])
 # --8<-- [end:overflow-threshold]
 
@@ -118,6 +118,17 @@ print(torch.allclose(grad, by_formula),
 (grad_mean,) = torch.autograd.grad(F.cross_entropy(x, y), x)
 print(torch.allclose(grad_mean, by_formula / 3))
 #> True
+# Unless: ignore_index leaves its targets out of N (here sample 1: N = 2), class weights
+# scale each row by w[y_n] and divide by their sum, label smoothing changes the target.
+(g_ignore,) = torch.autograd.grad(F.cross_entropy(x, y, ignore_index=0), x)
+w = torch.tensor([1.0, 2.0, 3.0])
+(g_weight,) = torch.autograd.grad(F.cross_entropy(x, y, weight=w), x)
+(g_smooth,) = torch.autograd.grad(F.cross_entropy(x, y, label_smoothing=0.1), x)
+smoothed = 0.9 * F.one_hot(y, num_classes=3) + 0.1 / 3
+print(torch.allclose(g_ignore, by_formula * (y != 0)[:, None] / 2),
+      torch.allclose(g_weight, w[y][:, None] * by_formula / w[y].sum()),
+      torch.allclose(g_smooth, (F.softmax(x, dim=1) - smoothed) / 3))
+#> True True True
 # --8<-- [end:ce-gradient]
 
 # --8<-- [start:mse-on-probabilities]
@@ -206,11 +217,13 @@ def first_broken_gap(dtype):
     return g
 
 
-for dtype in (torch.float32, torch.float64):
+for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64):
     info = torch.finfo(dtype)
     print(f"{dtype}: breaks at gap {first_broken_gap(dtype)}; "
           f"-log(smallest normal) {-math.log(info.tiny):.2f}, "
           f"-log(smallest subnormal) {-math.log(info.tiny * info.eps):.2f}")
+#> torch.float16: breaks at gap 18; -log(smallest normal) 9.70, -log(smallest subnormal) 16.64
+#> torch.bfloat16: breaks at gap 93; -log(smallest normal) 87.34, -log(smallest subnormal) 92.19
 #> torch.float32: breaks at gap 104; -log(smallest normal) 87.34, -log(smallest subnormal) 103.28
 #> torch.float64: breaks at gap 746; -log(smallest normal) 708.40, -log(smallest subnormal) 744.44
 # Before it breaks, a subnormal probability has few bits left: its log is off.
@@ -222,6 +235,22 @@ for gap in (80.0, 100.0, 103.0):
 #> gap 100: log(softmax) -99.983, log_softmax -100.000
 #> gap 103: log(softmax) -103.279, log_softmax -103.000
 # --8<-- [end:underflow-gap]
+
+# --8<-- [start:flush-denormal]
+# Flushing subnormals to 0 (a CPU speed setting) removes them: it breaks at the normals.
+print(torch.set_flush_denormal(True))  # True where the CPU supports it (x86, AArch64)
+#> True
+for gap in (87.0, 88.0):
+    two_step = torch.log(torch.softmax(torch.tensor([0.0, -gap]), dim=0))[1]
+    fused = F.log_softmax(torch.tensor([0.0, -gap]), dim=0)[1]
+    print(f"gap {gap:.0f}: log(softmax) {two_step:.3f}, log_softmax {fused:.3f}")
+#> gap 87: log(softmax) -87.000, log_softmax -87.000
+#> gap 88: log(softmax) -inf, log_softmax -88.000
+print(f"breaks at gap {first_broken_gap(torch.float32)} (float32), "
+      f"{first_broken_gap(torch.float64)} (float64)")
+#> breaks at gap 88 (float32), 709 (float64)
+torch.set_flush_denormal(False)  # back to the default: subnormals kept
+# --8<-- [end:flush-denormal]
 
 # --8<-- [start:bce-clamp]
 # BCELoss on probabilities: p = 0 for a positive is clamped to a loss of 100.
@@ -251,6 +280,27 @@ print([f"{v:.3g}" for v in (g_two_step + 0.0).tolist()])  # + 0.0 turns -0.0 int
 print(g_fused)
 #> tensor([-1., -1., -1., -1., -1.])
 # --8<-- [end:bce-clamp-through-sigmoid]
+
+# --8<-- [start:sigmoid-near-one]
+# float32 is fine-grained near 0 and coarse near 1: the float below 1 is 1 - eps / 2.
+info = torch.finfo(torch.float32)
+print(f"below 1: 1 - {info.eps / 2:.2e}; near 0: down to {info.tiny * info.eps:.2e}")
+#> below 1: 1 - 5.96e-08; near 0: down to 1.40e-45
+z = torch.tensor([15.0, 17.0, 20.0], requires_grad=True)
+print(torch.sigmoid(-z.detach()), torch.sigmoid(z.detach()) == 1)
+#> tensor([3.0590e-07, 4.1399e-08, 2.0612e-09]) tensor([False,  True,  True])
+# (torch.sigmoid computes 1 / (1 + exp(-x)): below x = -88.72 that exp overflows, so 0.)
+print(torch.sigmoid(torch.tensor([-88.0, -89.0])))
+#> tensor([6.0546e-39, 0.0000e+00])
+# A negative target: the loss is -log(1 - sigmoid(z)), about z itself.
+zeros = torch.zeros(3)
+two_step = F.binary_cross_entropy(torch.sigmoid(z), zeros, reduction="none")
+fused = F.binary_cross_entropy_with_logits(z, zeros, reduction="none")
+print([f"{v:.2f}" for v in two_step.tolist()], [f"{v:.2f}" for v in fused.tolist()])
+#> ['14.84', '100.00', '100.00'] ['15.00', '17.00', '20.00']
+print(torch.autograd.grad(two_step.sum(), z)[0], torch.autograd.grad(fused.sum(), z)[0])
+#> tensor([1.0000, 0.0000, 0.0000]) tensor([1.0000, 1.0000, 1.0000])
+# --8<-- [end:sigmoid-near-one]
 
 # --8<-- [start:mask-some-classes]
 # Two samples, four classes; sample 0 may only be class 0 or 2.
@@ -320,4 +370,14 @@ minus_inf = torch.zeros(2, 4).masked_fill(~allowed, -inf)
 loss = F.cross_entropy(scores + minus_inf, ignored)
 print(loss, torch.autograd.grad(loss, scores)[0][1])
 #> tensor(0.1269, grad_fn=<NllLossBackward0>) tensor([nan, nan, nan, nan])
+# Zeroing the bad rows' losses with torch.where: the same right loss, the same nan.
+per_sample = F.cross_entropy(scores + minus_inf, labels, reduction="none")
+loss = torch.where(has_class, per_sample, 0).sum() / has_class.sum()
+print(loss, torch.autograd.grad(loss, scores)[0][1])
+#> tensor(0.1269, grad_fn=<DivBackward0>) tensor([nan, nan, nan, nan])
+# It works with masked_fill (or a finite mask), whose backward drops the row's nan:
+per_sample = F.cross_entropy(scores.masked_fill(~allowed, -inf), labels, reduction="none")
+loss = torch.where(has_class, per_sample, 0).sum() / has_class.sum()
+print(loss, torch.autograd.grad(loss, scores)[0][1])
+#> tensor(0.1269, grad_fn=<DivBackward0>) tensor([0., 0., 0., 0.])
 # --8<-- [end:mask-drop-or-ignore]
