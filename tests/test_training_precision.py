@@ -82,18 +82,19 @@ def test_parser_on_a_small_fake_header():
         "linear": "float16", "conv_transpose2d": "float16", "mse_loss": "float32",
         "pow": "float32", "log_softmax": "float32 via dtype arg", "sum": "float32 via dtype arg",
         "norm": "float32 via dtype arg", "addcmul": "promote",
-        # in no fake list: a CUDA autocast kernel is "refused", none at all is "no kernel"
-        "binary_cross_entropy": "refused", "sigmoid": "no autocast kernel",
-        "not_an_op": "no autocast kernel",
+        # in no fake list: BCE's CUDA autocast kernel "raises", another one is "unlisted",
+        # none at all is "no autocast kernel"
+        "binary_cross_entropy": "raises", "cudnn_convolution": "unlisted",
+        "sigmoid": "no autocast kernel", "not_an_op": "no autocast kernel",
     }
     assert {op: page.cuda_policy(op, lists) for op in expected} == expected
 
 
 def test_parser_fails_loudly_on_an_empty_header():
     assert page.autocast_lists("") == {}
-    # with no lists every CUDA autocast kernel would look refused: the real-header test
+    # with no lists every CUDA autocast kernel would look unlisted: the real-header test
     # below therefore checks that all five lists are found
-    assert page.cuda_policy("mse_loss", {}) == "refused"
+    assert page.cuda_policy("mse_loss", {}) == "unlisted"
 
 
 def test_real_header_lists():
@@ -114,17 +115,49 @@ def test_real_header_lists():
     assert not missing
 
 
-def test_unlisted_cuda_kernels_other_than_bce_do_not_refuse():
-    """The page calls an unlisted AutocastCUDA kernel "refused": true for BCE only."""
+def test_unlisted_cuda_kernels():
+    """Three AutocastCUDA kernels are in no list; the page says only BCE's raises."""
+    listed = {e.split(".")[0] for entries in page.LISTS.values() for e in entries}
+    unlisted = sorted({op.split(".")[0].removeprefix("aten::")
+                       for op in torch._C._dispatch_get_all_op_names()
+                       if op.startswith("aten::")
+                       and page.has_autocast_kernel(op, "AutocastCUDA")} - listed)
+    assert unlisted == ["binary_cross_entropy", "cudnn_convolution", "cudnn_convolution_transpose"]
+    assert {op: page.cuda_policy(op, page.LISTS) for op in unlisted} == {
+        "binary_cross_entropy": "raises", "cudnn_convolution": "unlisted",
+        "cudnn_convolution_transpose": "unlisted"}
     keys = torch._C.DispatchKeySet(torch._C.DispatchKey.AutocastCUDA)
     with pytest.raises(RuntimeError, match="unsafe to autocast"):
         torch.ops.aten.binary_cross_entropy.default.redispatch(
             keys, torch.tensor([0.5]), torch.tensor([1.0]), None, 1)
-    # cudnn_convolution passes through to the CPU backend, which has no such kernel
+    # the two cudnn kernels do not raise: they pass the call on to the CPU backend, which
+    # has no such kernel
     with pytest.raises(NotImplementedError, match="from the 'CPU' backend"):
         torch.ops.aten.cudnn_convolution.default.redispatch(
             keys, torch.ones(1, 1, 3, 3), torch.ones(1, 1, 1, 1),
             [0, 0], [1, 1], [1, 1], 1, False, False, False)
+    with pytest.raises(NotImplementedError, match="from the 'CPU' backend"):
+        torch.ops.aten.cudnn_convolution_transpose.default.redispatch(
+            keys, torch.ones(1, 1, 3, 3), torch.ones(1, 1, 1, 1),
+            [0, 0], [0, 0], [1, 1], [1, 1], 1, False, False, False)
+
+
+def test_set_opt_dtype_keeps_a_given_dtype():
+    """The header's fp32_set_opt_dtype rule, on which the "keeps the caller's dtype" rows rest."""
+    header = page.HEADER.read_text()
+    assert "If the user has explicitly specified a dtype, respect it." in header
+    assert re.search(r"return dtype\.has_value\(\) \? dtype : to_type;", header)
+    # dtype_arg reads the argument from the profiler, with and without a dtype, any overload
+    x = torch.randn(2, 3)
+    traced = page.trace({
+        "none": lambda: x.log_softmax(1), "given": lambda: x.log_softmax(1, dtype=torch.float64),
+        "sum": lambda: x.sum(), "sum dim": lambda: x.sum(1, dtype=torch.float64)})
+    args = {name: page.dtype_arg(events[0]) for name, events in traced.items()}
+    assert args["none"] is None and args["sum"] is None
+    assert args["given"] == args["sum dim"] is not None
+    policies = {name: page.call_policy(events[0], page.LISTS) for name, events in traced.items()}
+    assert policies == {"none": "float32 via dtype arg", "given": "keeps the caller's dtype",
+                        "sum": "float32 via dtype arg", "sum dim": "keeps the caller's dtype"}
 
 
 def test_every_criterion_is_in_the_table():
@@ -140,10 +173,18 @@ def test_every_criterion_is_in_the_table():
 
 def test_table_rows_claimed_in_the_prose():
     rows = {r["name"]: r for r in page.ROWS}
-    assert rows["BCELoss"]["cuda"] == {"binary_cross_entropy": "refused"}
+    assert rows["BCELoss"]["cuda"] == {"binary_cross_entropy": "raises"}
+    # cross_entropy_loss calls log_softmax with the logits' own dtype: CUDA autocast keeps it
     assert rows["CrossEntropyLoss"]["cuda"] == {
-        "log_softmax": "float32 via dtype arg", "nll_loss": "float32"}
+        "log_softmax": "keeps the caller's dtype", "nll_loss": "float32"}
+    assert rows["LinearCrossEntropyLoss"]["cuda"] == {
+        "linear": "float16", "log_softmax": "keeps the caller's dtype", "nll_loss": "float32"}
+    # F.log_softmax without a dtype gets float32
+    assert rows["F.log_softmax"]["cuda"] == {"log_softmax": "float32 via dtype arg"}
+    assert rows["AdaptiveLogSoftmaxWithLoss"]["cuda"]["log_softmax"] == "float32 via dtype arg"
     assert rows["CrossEntropyLoss"]["cpu_ops"] == ["aten::cross_entropy_loss"]
     assert rows["F.log_softmax"]["cpu_ops"] == [] and rows["F.softmax"]["cpu_ops"] == []
-    refused = [n for n, r in rows.items() if "refused" in r["cuda"].values()]
-    assert refused == ["BCELoss"]
+    raises = [n for n, r in rows.items() if "raises" in r["cuda"].values()]
+    assert raises == ["BCELoss"]
+    unlisted = [n for n, r in rows.items() if "unlisted" in r["cuda"].values()]
+    assert unlisted == []

@@ -686,6 +686,31 @@ print(nn.BCEWithLogitsLoss()(z, y), nn.BCELoss()(p, y))  # the same loss, from l
 #> tensor(0.2899) tensor(0.2899)
 # --8<-- [end:unsafe-to-autocast-fix]
 
+# --8<-- [start:unscale-twice]
+# Gradient clipping under a GradScaler, with the unscale_ call written twice (e.g. once in
+# a clipping helper and once in the loop).
+model = nn.Linear(2, 1)
+nn.init.constant_(model.weight, 0.5)
+nn.init.zeros_(model.bias)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+scaler = torch.amp.GradScaler("cpu")
+scaler.scale(model(torch.ones(1, 2)).sum()).backward()
+scaler.unscale_(optimizer)
+try:
+    scaler.unscale_(optimizer)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: unscale_() has already been called on this optimizer since the last update().
+# --8<-- [end:unscale-twice]
+
+# --8<-- [start:unscale-twice-fix]
+nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)  # on the unscaled gradients
+scaler.step(optimizer)  # does not unscale again
+scaler.update()  # resets the per-optimizer state: the next step may unscale_ once more
+print(scaler.get_scale())
+#> 65536.0
+# --8<-- [end:unscale-twice-fix]
+
 # --8<-- [start:init-dimensions]
 for init, shape in ((nn.init.eye_, (3, 3, 3)), (nn.init.dirac_, (4, 4))):
     try:

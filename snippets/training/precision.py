@@ -3,13 +3,13 @@ bfloat16 limits, and what GradScaler does. CPU only: the CUDA facts come from th
 installed torch (its dispatcher and the shipped header ATen/autocast_mode.h)."""
 
 # --8<-- [start:setup]
+import math
 import re
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.autograd import profiler_legacy
 
 torch.set_printoptions(precision=4)
 print(torch.__version__.split("+")[0])
@@ -75,6 +75,11 @@ def autocast_lists(header: str) -> dict[str, set[str]]:
     return lists
 
 
+# The one CUDA autocast kernel that raises instead of casting (called below, in the
+# BCELoss section). Other kernels in no list are registered in autocast_mode.cpp itself.
+RAISES = {"binary_cross_entropy"}
+
+
 def cuda_policy(op: str, lists: dict[str, set[str]]) -> str:
     """CUDA autocast policy of an aten op, any overload ("aten::" prefix optional)."""
     name = op.removeprefix("aten::")
@@ -82,8 +87,8 @@ def cuda_policy(op: str, lists: dict[str, set[str]]) -> str:
              if any(e.split(".")[0] == name for e in entries)]
     if found:
         return found[0]
-    if has_autocast_kernel_any(name, "AutocastCUDA"):
-        return "refused"  # a CUDA autocast kernel that is in no list
+    if has_autocast_kernel_any(name, "AutocastCUDA"):  # a CUDA autocast kernel in no list
+        return "raises" if name in RAISES else "unlisted"
     return "no autocast kernel"
 
 
@@ -100,24 +105,30 @@ LISTS = autocast_lists(HEADER.read_text())
 print({macro.removeprefix("AT_FORALL_"): len(entries) for macro, entries in LISTS.items()})
 #> {'LOWER_PRECISION_FP': 33, 'FP32': 59, 'FP32_SET_OPT_DTYPE': 11, 'DIFFERENT_REDISPATCH_SIGNATURE': 2, 'PROMOTE': 11}
 for op in ("binary_cross_entropy_with_logits", "log_softmax", "binary_cross_entropy",
-           "cross_entropy_loss", "sigmoid"):
+           "cudnn_convolution", "cross_entropy_loss", "sigmoid"):
     print(f"{op:33} {cuda_policy(op, LISTS)}")
 #> binary_cross_entropy_with_logits  float32
 #> log_softmax                       float32 via dtype arg
-#> binary_cross_entropy              refused
+#> binary_cross_entropy              raises
+#> cudnn_convolution                 unlisted
 #> cross_entropy_loss                no autocast kernel
 #> sigmoid                           no autocast kernel
 # --8<-- [end:header-lists]
 
 # --8<-- [start:trace-ops]
-# Which aten ops does a call reach? The (legacy, quiet) profiler records every op the
-# dispatcher enters, with its parent.
-def trace(fn) -> list:
-    """The top-level aten ops of fn(), as profiler events (with .cpu_children)."""
-    with profiler_legacy.profile() as prof:
-        fn()
-    return [e for e in prof.function_events
-            if e.name.startswith("aten::") and e.cpu_parent is None]
+# Which aten ops does a call reach, and with which arguments? torch.profiler records every
+# op the dispatcher enters, its parent, and (record_shapes=True) its non-tensor arguments.
+def trace(calls: dict) -> dict:
+    """{name: the top-level aten ops of calls[name]()}, as profiler events, one session."""
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU],
+                                record_shapes=True) as prof:
+        for name, call in calls.items():
+            with torch.profiler.record_function(name):
+                call()
+    events = prof.events()
+    return {name: [e for e in events if e.name.startswith("aten::")
+                   and e.cpu_parent is not None and e.cpu_parent.name == name]
+            for name in calls}
 
 
 def decomposes(op: str) -> bool:
@@ -125,23 +136,65 @@ def decomposes(op: str) -> bool:
     return has_autocast_kernel(op, "CompositeImplicitAutograd")
 
 
-def reached(events, key: str) -> list[str]:
-    """The first ops under `events` that have an autocast kernel for key."""
+def reached(events, key: str) -> list:
+    """The first events under `events` whose op has an autocast kernel for key."""
     found = []
     for e in events:
         if has_autocast_kernel_any(e.name.removeprefix("aten::"), key):
-            found.append(e.name)
+            found.append(e)
         elif decomposes(e.name):
             found += reached(e.cpu_children, key)
-    return list(dict.fromkeys(found))
+    return found
+
+
+def names(events) -> list[str]:
+    return list(dict.fromkeys(e.name for e in events))
+
+
+def dtype_arg(e):
+    """The dtype argument of a recorded call: None if not given, else c10's ScalarType number."""
+    packet = getattr(torch.ops.aten, e.name.removeprefix("aten::"))
+    for overload in packet.overloads():
+        args = [a.name for a in getattr(packet, overload)._schema.arguments]
+        if "dtype" in args and len(args) == len(e.concrete_inputs):
+            return e.concrete_inputs[args.index("dtype")]
+    return None
+
+
+# fp32_set_opt_dtype: "If the user has explicitly specified a dtype, respect it."
+SET_OPT_DTYPE = {e.split(".")[0] for e in LISTS["AT_FORALL_FP32_SET_OPT_DTYPE"]}
+
+
+def call_policy(e, lists: dict[str, set[str]]) -> str:
+    """The CUDA policy of one recorded call: a dtype given to such an op is kept."""
+    if e.name.removeprefix("aten::") in SET_OPT_DTYPE and dtype_arg(e) is not None:
+        return "keeps the caller's dtype"
+    return cuda_policy(e.name, lists)
 
 
 logits, label = torch.tensor([[2.0, 0.5, -1.0]]), torch.tensor([0])
-events = trace(lambda: nn.CrossEntropyLoss()(logits, label))
-print([e.name for e in events], [c.name for c in events[0].cpu_children])
+logits_bf16 = logits.bfloat16()
+traced = trace({
+    "CrossEntropyLoss, float32 logits": lambda: nn.CrossEntropyLoss()(logits, label),
+    "CrossEntropyLoss, bfloat16 logits": lambda: nn.CrossEntropyLoss()(logits_bf16, label),
+    "nn.LogSoftmax(dim=1)": lambda: nn.LogSoftmax(dim=1)(logits_bf16),
+    "F.log_softmax(dtype=torch.float32)": lambda: F.log_softmax(logits_bf16, 1, dtype=torch.float32),
+    "F.log_softmax(dtype=torch.bfloat16)": lambda: F.log_softmax(logits_bf16, 1, dtype=torch.bfloat16),
+})
+events = traced["CrossEntropyLoss, float32 logits"]
+print(names(events), names(events[0].cpu_children))
 #> ['aten::cross_entropy_loss'] ['aten::log_softmax', 'aten::nll_loss_nd']
-print("CPU:", reached(events, "AutocastCPU"), " CUDA:", reached(events, "AutocastCUDA"))
+print("CPU:", names(reached(events, "AutocastCPU")), " CUDA:", names(reached(events, "AutocastCUDA")))
 #> CPU: ['aten::cross_entropy_loss']  CUDA: ['aten::log_softmax', 'aten::nll_loss']
+# The dtype each call gives log_softmax (the F.log_softmax calls decode 6 and 15):
+for name, evs in traced.items():
+    call = next(e for e in reached(evs, "AutocastCUDA") if e.name == "aten::log_softmax")
+    print(f"{name:36} dtype={dtype_arg(call)!s:4}  CUDA: {call_policy(call, LISTS)}")
+#> CrossEntropyLoss, float32 logits     dtype=6     CUDA: keeps the caller's dtype
+#> CrossEntropyLoss, bfloat16 logits    dtype=15    CUDA: keeps the caller's dtype
+#> nn.LogSoftmax(dim=1)                 dtype=None  CUDA: float32 via dtype arg
+#> F.log_softmax(dtype=torch.float32)   dtype=6     CUDA: keeps the caller's dtype
+#> F.log_softmax(dtype=torch.bfloat16)  dtype=15    CUDA: keeps the caller's dtype
 # --8<-- [end:trace-ops]
 
 # --8<-- [start:criteria-inputs]
@@ -200,19 +253,19 @@ def lower(a):
     return a.bfloat16() if a.is_floating_point() else a
 
 
-def row(name, make, args, cast=lower):
-    """Trace one call in float32, run it under CPU autocast, look up the CUDA policy."""
-    fn = make()
-    events = trace(lambda: fn(*args))
+def row(name, fn, args, events, cast=lower):
+    """Run fn under CPU autocast, and read the CUDA policy of each call the trace reached."""
     with torch.autocast("cpu", dtype=torch.bfloat16):
         out = fn(*[cast(a) for a in args])
     out = getattr(out, "loss", out)  # AdaptiveLogSoftmaxWithLoss returns (output, loss)
     ops = [e.name.removeprefix("aten::") for e in events
            if e.name != "aten::broadcast_tensors"]
+    cuda = {}
+    for e in reached(events, "AutocastCUDA"):
+        cuda.setdefault(e.name.removeprefix("aten::"), set()).add(call_policy(e, LISTS))
     return {"name": name, "op": ops[0] if len(ops) == 1 else f"{len(ops)} ops (Python)",
-            "cpu_ops": reached(events, "AutocastCPU"), "cpu_dtype": out.dtype,
-            "cuda": {op.removeprefix("aten::"): cuda_policy(op, LISTS)
-                     for op in reached(events, "AutocastCUDA")}}
+            "cpu_ops": names(reached(events, "AutocastCPU")), "cpu_dtype": out.dtype,
+            "cuda": {op: " / ".join(sorted(p)) for op, p in cuda.items()}}
 
 
 def show(r):
@@ -221,23 +274,26 @@ def show(r):
     print(f"{r['name']:29} | {r['op']:32} | {dtype:8} | {cuda or 'no autocast kernel'}")
 
 
-ROWS = [row(name, make, args) for name, (make, args) in CRITERIA.items()]
+# Trace every call in float32, in one profiler session, then build each row.
+calls = {name: (make(), args) for name, (make, args) in {**CRITERIA, **BEFORE_LOSS}.items()}
+TRACES = trace({name: (lambda fn=fn, args=args: fn(*args)) for name, (fn, args) in calls.items()})
+ROWS = [row(name, *calls[name], TRACES[name]) for name in CRITERIA]
 print(f"{'criterion':29} | {'aten op':32} | {'CPU bf16':8} | CUDA policy")
 #> criterion                     | aten op                          | CPU bf16 | CUDA policy
 for r in ROWS:
     show(r)
 #> AdaptiveLogSoftmaxWithLoss    | 33 ops (Python)                  | bfloat16 | linear: float16, log_softmax: float32 via dtype arg
-#> BCELoss                       | binary_cross_entropy             | float32  | binary_cross_entropy: refused
+#> BCELoss                       | binary_cross_entropy             | float32  | binary_cross_entropy: raises
 #> BCEWithLogitsLoss             | binary_cross_entropy_with_logits | float32  | binary_cross_entropy_with_logits: float32
 #> CTCLoss                       | ctc_loss                         | float32  | no autocast kernel
 #> CosineEmbeddingLoss           | cosine_embedding_loss            | float32  | cosine_embedding_loss: float32
-#> CrossEntropyLoss              | cross_entropy_loss               | float32  | log_softmax: float32 via dtype arg, nll_loss: float32
+#> CrossEntropyLoss              | cross_entropy_loss               | float32  | log_softmax: keeps the caller's dtype, nll_loss: float32
 #> GaussianNLLLoss               | 12 ops (Python)                  | bfloat16 | log: float32, pow: float32
 #> HingeEmbeddingLoss            | hinge_embedding_loss             | float32  | hinge_embedding_loss: float32
 #> HuberLoss                     | huber_loss                       | float32  | huber_loss: float32
 #> KLDivLoss                     | 2 ops (Python)                   | float32  | kl_div: float32
 #> L1Loss                        | l1_loss                          | float32  | l1_loss: float32
-#> LinearCrossEntropyLoss        | 4 ops (Python)                   | float32  | linear: float16, log_softmax: float32 via dtype arg, nll_loss: float32
+#> LinearCrossEntropyLoss        | 4 ops (Python)                   | float32  | linear: float16, log_softmax: keeps the caller's dtype, nll_loss: float32
 #> MSELoss                       | mse_loss                         | float32  | mse_loss: float32
 #> MarginRankingLoss             | margin_ranking_loss              | float32  | margin_ranking_loss: float32
 #> MultiLabelMarginLoss          | multilabel_margin_loss           | float32  | multilabel_margin_loss: float32
@@ -249,9 +305,10 @@ for r in ROWS:
 #> SoftMarginLoss                | soft_margin_loss                 | float32  | soft_margin_loss: float32
 #> TripletMarginLoss             | triplet_margin_loss              | float32  | triplet_margin_loss: float32
 #> TripletMarginWithDistanceLoss | 6 ops (Python)                   | bfloat16 | norm: float32 via dtype arg
-for name, (make, args) in BEFORE_LOSS.items():
+for name in BEFORE_LOSS:
     # linear and mm get the float32 tensors of a float32 model; the others bfloat16.
-    r = row(name, make, args, cast=(lambda a: a) if name in ("F.linear", "torch.mm") else lower)
+    r = row(name, *calls[name], TRACES[name],
+            cast=(lambda a: a) if name in ("F.linear", "torch.mm") else lower)
     ROWS.append(r)
     show(r)
 #> F.log_softmax                 | log_softmax                      | bfloat16 | log_softmax: float32 via dtype arg
@@ -360,7 +417,7 @@ with torch.autocast("cpu", dtype=torch.bfloat16):
     log_probs = nn.LogSoftmax(dim=1)(logits)  # no AutocastCPU kernel: bfloat16
     two_step = nn.NLLLoss()(log_probs, labels)  # float32 policy, on rounded log-probs
     fused = nn.CrossEntropyLoss()(logits, labels)  # float32 policy on the logits
-    fixed = nn.NLLLoss()(nn.LogSoftmax(dim=1)(logits.float()), labels)
+    fixed = nn.CrossEntropyLoss()(logits.float(), labels)  # float32 logits
 exact = F.cross_entropy(logits.double(), labels)  # the same bfloat16 logits, in float64
 print(log_probs.dtype, two_step.dtype, fused.dtype, fixed.dtype)
 #> torch.bfloat16 torch.float32 torch.float32 torch.float32
@@ -374,6 +431,32 @@ print(log_probs[0, :4])
 #> tensor([-13.3750,  -9.5000, -10.8750,  -6.7500], dtype=torch.bfloat16)
 # --8<-- [end:log-softmax-bfloat16]
 
+# --8<-- [start:cuda-op-by-op]
+# NOT a GPU run: CUDA autocast's policies replayed op by op on CPU tensors, for
+# torch.autocast("cuda", dtype=torch.bfloat16) and the same bfloat16 logits.
+# CrossEntropyLoss: cross_entropy_loss passes log_softmax the logits' dtype, the
+# fp32_set_opt_dtype policy keeps it, and only nll_loss's float32 policy casts.
+cuda_fused = F.nll_loss(F.log_softmax(logits, 1, dtype=logits.dtype).float(), labels)
+# LogSoftmax + NLLLoss: nn.LogSoftmax passes no dtype, so the policy sets float32.
+cuda_two_step = F.nll_loss(F.log_softmax(logits, 1, dtype=torch.float32), labels)
+print(f"CrossEntropyLoss off by {abs(cuda_fused.item() - exact.item()):.0e}",
+      "| the same bits as the CPU two-step:", torch.equal(cuda_fused, two_step))
+#> CrossEntropyLoss off by 2e-03 | the same bits as the CPU two-step: True
+print("LogSoftmax+NLLLoss within 1e-5:", abs(cuda_two_step.item() - exact.item()) < 1e-5)
+#> LogSoftmax+NLLLoss within 1e-5: True
+# --8<-- [end:cuda-op-by-op]
+
+# --8<-- [start:bfloat16-model]
+# Outside autocast, in a model cast with .bfloat16(): no policy at all. Both forms run in
+# bfloat16, the returned loss included.
+plain_two_step = nn.NLLLoss()(nn.LogSoftmax(dim=1)(logits), labels)
+plain_fused = nn.CrossEntropyLoss()(logits, labels)
+print(plain_two_step.dtype, plain_fused.dtype, torch.equal(plain_two_step, plain_fused))
+#> torch.bfloat16 torch.bfloat16 True
+print(f"both off by {abs(plain_fused.item() - exact.item()):.2f}")
+#> both off by 0.03
+# --8<-- [end:bfloat16-model]
+
 # --8<-- [start:float16-limits]
 for dtype in (torch.float16, torch.bfloat16, torch.float32):
     fi = torch.finfo(dtype)
@@ -381,12 +464,18 @@ for dtype in (torch.float16, torch.bfloat16, torch.float32):
 #> torch.float16  max 65504  tiny 6.1e-05  eps 0.000977
 #> torch.bfloat16 max 3.3895e+38  tiny 1.18e-38  eps 0.00781
 #> torch.float32  max 3.4028e+38  tiny 1.18e-38  eps 1.19e-07
-# float16: a residual above about 255.9 has a square above 65504.
-for r in (255.0, 256.0):
+# float16 rounds to inf from 65520 on (halfway between 65504 and the next step, 65536).
+print(torch.tensor([65519.0, 65520.0]).half())
+#> tensor([65504.,    inf], dtype=torch.float16)
+# 255.875, the largest float16 below 256, squares to 65472; 256**2 = 65536 is inf.
+for r in (255.875, 256.0):
     d = torch.tensor([r], dtype=torch.float16)
-    print(r, F.mse_loss(d, torch.zeros_like(d)), F.mse_loss(d.bfloat16(), torch.zeros_like(d).bfloat16()))
-#> 255.0 tensor(65024., dtype=torch.float16) tensor(65024., dtype=torch.bfloat16)
-#> 256.0 tensor(inf, dtype=torch.float16) tensor(65536., dtype=torch.bfloat16)
+    print(r, F.mse_loss(d, torch.zeros_like(d)))
+#> 255.875 tensor(65472., dtype=torch.float16)
+#> 256.0 tensor(inf, dtype=torch.float16)
+# bfloat16 holds 256**2:
+print(F.mse_loss(torch.tensor([256.0], dtype=torch.bfloat16), torch.zeros(1, dtype=torch.bfloat16)))
+#> tensor(65536., dtype=torch.bfloat16)
 # bfloat16 has float32's range but 8 significant bits: 257 is not a bfloat16 number.
 print(torch.tensor(257.0, dtype=torch.bfloat16), torch.tensor(257.0, dtype=torch.float16))
 #> tensor(256., dtype=torch.bfloat16) tensor(257., dtype=torch.float16)
@@ -448,9 +537,15 @@ print(loss.dtype, f"{loss.item():.3f}")
 # --8<-- [end:float16-cross-entropy]
 
 # --8<-- [start:underflow]
-# float16's smallest positive number is 2**-24 (a subnormal, about 6e-8).
-print(torch.tensor(2.0**-24, dtype=torch.float16) > 0, torch.tensor(1e-8, dtype=torch.float16))
-#> tensor(True) tensor(0., dtype=torch.float16)
+# float16's smallest positive number is 2**-24 (a subnormal, about 6e-8). Below half of
+# it a value rounds to 0; between half of it and 2**-24 it rounds up to 2**-24.
+print(torch.tensor([1e-8, 3e-8, 2.0**-24], dtype=torch.float16))
+#> tensor([0.0000e+00, 5.9605e-08, 5.9605e-08], dtype=torch.float16)
+# Below tiny (6.1e-5) float16 is subnormal: a multiple of 2**-24, fewer than 11 bits.
+# 1e-6 is stored as 17 * 2**-24, 1.3 % off.
+sub = torch.tensor(1e-6, dtype=torch.float16).item()
+print(f"{sub:.4e}", sub / 2**-24)
+#> 1.0133e-06 17.0
 # Scaled by 2**16 the same gradient is a normal float16 number; unscaled in float32 it
 # comes back to 1e-8 (to float16's 11 significant bits).
 scaled = torch.tensor(1e-8 * 2**16, dtype=torch.float16)
@@ -495,7 +590,7 @@ def small_loss(inputs):
         return 1e-5 * out.float().mean()
 
 
-small_loss(batch).backward()
+small_loss(batch).backward()  # backward runs outside the autocast region
 print(lin.weight.grad)  # underflowed in the float16 backward of the product
 #> tensor([[0., 0., 0., 0.]])
 opt.zero_grad()
@@ -509,24 +604,52 @@ print(lin.weight.grad)  # scaled gradients
 scaler.unscale_(opt)  # divides them by the scale, in float32
 print([f"{v:.3e}" for v in lin.weight.grad[0].tolist()])
 #> ['1.000e-08', '1.000e-08', '1.000e-08', '1.000e-08']
+try:  # at most once per optimizer between two update() calls
+    scaler.unscale_(opt)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: unscale_() has already been called on this optimizer since the last update().
 before = lin.weight.detach().clone()
 scaler.step(opt)  # finite gradients: a real step
 scaler.update()
 print(bool((lin.weight != before).all()), scaler.get_scale())
 #> True 65536.0
-# A batch that overflows float16 in the forward pass: inf loss, inf gradients.
-opt.zero_grad()
-with torch.autocast("cpu", dtype=torch.float16):
-    loss = lin(torch.full((8, 4), 1e5)).float().mean()
-print(loss)
-#> tensor(inf, grad_fn=<MeanBackward0>)
-scaler.scale(loss).backward()
-before = lin.weight.detach().clone()
-scaler.step(opt)  # skipped: the weights keep their values
-scaler.update()  # and the scale is halved
-print(torch.equal(lin.weight, before), scaler.get_scale())
-#> True 32768.0
+# What a checkpoint saves, next to the model's and the optimizer's state_dict:
+print(scaler.state_dict())
+#> {'scale': 65536.0, 'growth_factor': 2.0, 'backoff_factor': 0.5, 'growth_interval': 2000, '_growth_tracker': 1}
 # --8<-- [end:grad-scaler]
+
+# --8<-- [start:skipped-steps]
+# The normal skip: a finite loss whose scaled gradients overflow float16. A scaler that
+# starts too high (2**40) shows it at once; the default one gets there by doubling its
+# scale after every 2000 finite steps.
+probe = torch.amp.GradScaler("cpu", init_scale=2.0**40)
+opt.zero_grad()
+loss = small_loss(batch)
+print(f"the loss you log: {loss.item():.3e}")
+#> the loss you log: 2.001e-08
+probe.scale(loss).backward()
+print(lin.weight.grad)  # 2**40 times the true gradients overflowed in the float16 backward
+#> tensor([[inf, inf, inf, inf]])
+before = lin.weight.detach().clone()
+probe.step(opt)  # skipped: the weights keep their values
+probe.update()  # and the scale is halved
+print(torch.equal(lin.weight, before), f"scale 2**{math.log2(probe.get_scale()):.0f}")
+#> True scale 2**39
+# A forward pass that overflows: 4e4 is a float16 number, but 4 * 4e4 * 0.5 = 80000 is not.
+huge = torch.full((8, 4), 4e4)
+for step in range(3):
+    opt.zero_grad()
+    with torch.autocast("cpu", dtype=torch.float16):
+        loss = lin(huge).float().mean()
+    probe.scale(loss).backward()
+    probe.step(opt)
+    probe.update()
+    print(step, loss, f"scale 2**{math.log2(probe.get_scale()):.0f}")
+#> 0 tensor(inf, grad_fn=<MeanBackward0>) scale 2**38
+#> 1 tensor(inf, grad_fn=<MeanBackward0>) scale 2**37
+#> 2 tensor(inf, grad_fn=<MeanBackward0>) scale 2**36
+# --8<-- [end:skipped-steps]
 
 # --8<-- [start:bfloat16-no-scaler]
 # bfloat16 reaches down to float32's tiny (1.2e-38): the same 1e-8 gradient survives.
@@ -535,6 +658,19 @@ with torch.autocast("cpu", dtype=torch.bfloat16):
     (1e-5 * lin(batch).float().mean()).backward()
 print([f"{v:.2e}" for v in lin.weight.grad[0].tolist()])
 #> ['1.00e-08', '1.00e-08', '1.00e-08', '1.00e-08']
+# Autocast never changes the parameter. It casts a copy, once per autocast region: the
+# cast of a float32 parameter is cached until the region ends. The batch is no
+# parameter: it is cast at every call. Two regions of two calls each:
+print(lin.weight.dtype)
+#> torch.float32
+with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU],
+                            record_shapes=True) as prof:
+    for _ in range(2):  # two autocast regions
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            lin(batch)
+            lin(batch)
+print([e.input_shapes[0] for e in prof.events() if e.name == "aten::to"])  # the casts
+#> [[1, 4], [8, 4], [8, 4], [1, 4], [8, 4], [8, 4]]
 # What no scale can fix: bfloat16's 8 significant bits. A step of 1e-3 on a weight of 1
 # is lost if the weight itself is bfloat16, scaled or not (autocast keeps weights float32).
 w = torch.tensor(1.0, dtype=torch.bfloat16)
