@@ -655,11 +655,12 @@ for step in range(3):
 # bfloat16 reaches down to float32's tiny (1.2e-38): the same 1e-8 gradient survives.
 lin.zero_grad()
 with torch.autocast("cpu", dtype=torch.bfloat16):
-    (1e-5 * lin(batch).float().mean()).backward()
+    loss = 1e-5 * lin(batch).float().mean()
+loss.backward()  # outside the region, as recommended
 print([f"{v:.2e}" for v in lin.weight.grad[0].tolist()])
 #> ['1.00e-08', '1.00e-08', '1.00e-08', '1.00e-08']
-# Autocast never changes the parameter. It casts a copy, once per autocast region: the
-# cast of a float32 parameter is cached until the region ends. The batch is no
+# Autocast never changes the parameter. It casts a copy, once per (outermost) autocast
+# region: the cast of a float32 parameter that requires grad is cached until it ends. The batch is no
 # parameter: it is cast at every call. Two regions of two calls each:
 print(lin.weight.dtype)
 #> torch.float32
