@@ -781,3 +781,119 @@ show_warnings(lambda: nn.init.normal(torch.empty(3)))
 # --8<-- [start:init-deprecated-fix]
 show_warnings(lambda: nn.init.normal_(torch.empty(3)))  # no warning
 # --8<-- [end:init-deprecated-fix]
+
+# --8<-- [start:library-reduction]
+# The losses torch.nn does not ship come from libraries, each with its own wording.
+import kornia.losses  # noqa: E402
+import monai.losses  # noqa: E402
+
+scores = torch.tensor([[2.0, -1.0], [0.5, 1.5]])
+flags_2d = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+try:
+    kornia.losses.binary_focal_loss_with_logits(scores, flags_2d, reduction="average")
+except NotImplementedError as e:
+    print(f"{type(e).__name__}: {e}")
+#> NotImplementedError: Invalid reduction mode: average
+try:
+    monai.losses.FocalLoss(reduction="average")
+except ValueError as e:
+    print(f"{type(e).__name__}: {e}")
+#> ValueError: 'average' is not a valid LossReduction
+# --8<-- [end:library-reduction]
+
+# --8<-- [start:library-reduction-fix]
+print(kornia.losses.binary_focal_loss_with_logits(scores, flags_2d, reduction="mean"),
+      monai.losses.FocalLoss(reduction="mean")(scores, flags_2d))
+#> tensor(0.0755) tensor(0.1021)
+# --8<-- [end:library-reduction-fix]
+
+# --8<-- [start:kornia-4d]
+volume_logits = torch.zeros(1, 2, 3, 3, 3)  # (B, C, D, H, W): a 3-D volume
+try:
+    kornia.losses.dice_loss(volume_logits, torch.zeros(1, 3, 3, 3, dtype=torch.long))
+except ValueError as e:
+    print(f"{type(e).__name__}: {e}")
+#> ValueError: Invalid pred shape, we expect BxNxHxW. Got: torch.Size([1, 2, 3, 3, 3])
+# --8<-- [end:kornia-4d]
+
+# --8<-- [start:kornia-4d-fix]
+volume_labels = torch.zeros(1, 1, 3, 3, 3, dtype=torch.long)  # MONAI takes 2-D and 3-D
+print(monai.losses.DiceLoss(softmax=True, to_onehot_y=True)(volume_logits, volume_labels))
+#> tensor(0.6667)
+# --8<-- [end:kornia-4d-fix]
+
+# --8<-- [start:monai-target-shape]
+seg_logits = torch.tensor([[[[2.0, 0.1], [0.3, 1.2]], [[0.5, 1.5], [1.0, 0.2]],
+                            [[0.1, 0.2], [2.2, 0.4]]]])  # (B, C, H, W) = (1, 3, 2, 2)
+seg_labels = torch.tensor([[[[0, 1], [2, 0]]]])  # class indices, (B, 1, H, W)
+try:  # class indices, but to_onehot_y=False: the target must then be one-hot (B, C, H, W)
+    monai.losses.DiceLoss(softmax=True)(seg_logits, seg_labels)
+except AssertionError as e:
+    print(f"{type(e).__name__}: {e}")
+#> AssertionError: ground truth has different shape (torch.Size([1, 1, 2, 2])) from input (torch.Size([1, 3, 2, 2]))
+try:  # class indices without their channel dimension, (B, H, W)
+    monai.losses.DiceLoss(softmax=True, to_onehot_y=True)(seg_logits, seg_labels.squeeze(1))
+except AssertionError as e:
+    print(f"{type(e).__name__}: {e}")
+#> AssertionError: labels should have a channel with length equal to one.
+# --8<-- [end:monai-target-shape]
+
+# --8<-- [start:monai-target-shape-fix]
+print(monai.losses.DiceLoss(softmax=True, to_onehot_y=True)(seg_logits, seg_labels))
+#> tensor(0.3562)
+# --8<-- [end:monai-target-shape-fix]
+
+# --8<-- [start:monai-single-channel]
+one_channel = torch.tensor([[[[2.0, -1.0], [0.5, -0.3]]]])  # (B, 1, H, W): one logit per pixel
+mask = torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]])
+loss = show_warnings(lambda: monai.losses.DiceLoss(softmax=True, to_onehot_y=True)(one_channel, mask))
+#> UserWarning: single channel prediction, `softmax=True` ignored.
+#> UserWarning: single channel prediction, `to_onehot_y=True` ignored.
+# --8<-- [end:monai-single-channel]
+
+# --8<-- [start:monai-single-channel-fix]
+print(show_warnings(lambda: monai.losses.DiceLoss(sigmoid=True)(one_channel, mask)))  # no warning
+#> tensor(0.2838)
+# --8<-- [end:monai-single-channel-fix]
+
+# --8<-- [start:monai-background-alpha]
+loss = show_warnings(lambda: monai.losses.FocalLoss(
+    use_softmax=True, to_onehot_y=True, include_background=False, alpha=0.25)(seg_logits, seg_labels))
+#> UserWarning: `include_background=False`, scalar `alpha` ignored when using softmax.
+# --8<-- [end:monai-background-alpha]
+
+# --8<-- [start:monai-background-alpha-fix]
+print(show_warnings(lambda: monai.losses.FocalLoss(  # keep the background, or drop alpha
+    use_softmax=True, to_onehot_y=True, include_background=True, alpha=0.25)(seg_logits, seg_labels)))
+#> tensor(0.0108)
+# --8<-- [end:monai-background-alpha-fix]
+
+# --8<-- [start:monai-ce-weight]
+try:  # the name older MONAI releases used for DiceCELoss's class weights
+    monai.losses.DiceCELoss(ce_weight=torch.tensor([1.0, 2.0, 2.0]))
+except TypeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> TypeError: DiceCELoss.__init__() got an unexpected keyword argument 'ce_weight'
+# --8<-- [end:monai-ce-weight]
+
+# --8<-- [start:monai-ce-weight-fix]
+dice_ce = monai.losses.DiceCELoss(to_onehot_y=True, softmax=True, weight=torch.tensor([1.0, 2.0, 2.0]))
+print(dice_ce(seg_logits, seg_labels))
+#> tensor(1.0354)
+# --8<-- [end:monai-ce-weight-fix]
+
+# --8<-- [start:pml-labels]
+from pytorch_metric_learning import losses as pml_losses  # noqa: E402
+
+views = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.2, 0.8]])  # 2 images, 2 views each
+try:  # one label per image instead of one per view
+    pml_losses.NTXentLoss(temperature=0.5)(views, torch.tensor([0, 1]))
+except ValueError as e:
+    print(f"{type(e).__name__}: {e}")
+#> ValueError: Number of embeddings must equal number of labels
+# --8<-- [end:pml-labels]
+
+# --8<-- [start:pml-labels-fix]
+print(pml_losses.NTXentLoss(temperature=0.5)(views, torch.tensor([0, 0, 1, 1])))  # one per view
+#> tensor(0.3438)
+# --8<-- [end:pml-labels-fix]

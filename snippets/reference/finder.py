@@ -20,6 +20,21 @@ N, C, D, H, W, T, S, V, F = SIZES.values()
 from dataclasses import dataclass, field  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
+from snippets.from_scratch import contrastive, distillation as kd, focal  # noqa: E402
+from snippets.from_scratch import margin_softmax, segmentation as seg  # noqa: E402
+
+# Losses torch.nn does not ship: the handbook's from-scratch functions (docs/beyond/), each
+# tested against the library that defines it. A row may recommend one by name; the
+# examples call it through its module, so the tests can count the call.
+FROM_SCRATCH = {
+    "sigmoid_focal_loss": focal, "focal_loss": focal,
+    "dice_loss": seg, "dice_ce_loss": seg, "tversky_loss": seg,
+    "nt_xent_loss": contrastive, "supcon_loss": contrastive, "info_nce_loss": contrastive,
+    "clip_loss": contrastive,
+    "arcface_loss": margin_softmax, "cosface_loss": margin_softmax,
+    "distillation_loss": kd,
+}
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -39,7 +54,7 @@ class Row:
     output_note: dict
     targets: tuple  # Spec, ... : what the data provides (may be empty)
     target_note: dict
-    recommended: str  # a class name of torch.nn
+    recommended: str  # a class name of torch.nn, or a key of FROM_SCRATCH
     alternatives: tuple  # (class name, {"en": note, "zh": note}), ...
     options: dict
     example: Callable = field(repr=False)  # () -> (outputs dict, targets dict, loss)
@@ -69,6 +84,9 @@ VALUES = {
     "≥0": ({"en": "≥ 0", "zh": "≥ 0"}, lambda t: bool((t >= 0).all())),
     "lengths-T": ({"en": "≤ T", "zh": "≤ T"}, lambda t: bool(((t >= 1) & (t <= T)).all())),
     "lengths-S": ({"en": "≤ S", "zh": "≤ S"}, lambda t: bool(((t >= 1) & (t <= S)).all())),
+    "pairs": ({"en": "the two views of an image share a label",
+               "zh": "同一张图像的两个视图共用一个标签"},
+              lambda t: bool((torch.bincount(t) == 2)[torch.unique(t)].all())),
 }
 
 
@@ -97,6 +115,18 @@ LOSS_LINKS = {
     "CTCLoss": "../losses/ctc_and_fused.md#ctcloss",
     "LinearCrossEntropyLoss": "../losses/ctc_and_fused.md#linearcrossentropyloss",
     "AdaptiveLogSoftmaxWithLoss": "../losses/ctc_and_fused.md#adaptivelogsoftmaxwithloss",
+    "sigmoid_focal_loss": "../beyond/focal.md#sigmoid-focal-loss",
+    "focal_loss": "../beyond/focal.md#softmax-focal-loss",
+    "dice_loss": "../beyond/segmentation.md#dice",
+    "dice_ce_loss": "../beyond/segmentation.md#dice-ce",
+    "tversky_loss": "../beyond/segmentation.md#tversky",
+    "nt_xent_loss": "../beyond/contrastive.md#nt-xent",
+    "supcon_loss": "../beyond/contrastive.md#supcon",
+    "info_nce_loss": "../beyond/contrastive.md#infonce",
+    "clip_loss": "../beyond/contrastive.md#clip",
+    "arcface_loss": "../beyond/margin_softmax.md#arcface",
+    "cosface_loss": "../beyond/margin_softmax.md#cosface",
+    "distillation_loss": "../beyond/distillation.md#hinton-loss",
 }
 
 
@@ -227,6 +257,43 @@ def large_vocabulary():
     target = torch.randint(0, V, (N,), generator=g)
     loss = nn.LinearCrossEntropyLoss(F, V)(hidden, target)
     return {"input": hidden}, {"target": target}, loss
+
+
+def detection():
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(N, C, generator=g)  # one score per anchor and class, no sigmoid
+    target = torch.zeros(N, C)  # mostly background: one positive (anchor 0, class 2)
+    target[0, 2] = 1.0
+    num_positives = max(int(target.sum()), 1)  # RetinaNet divides by the positive anchors
+    loss = focal.sigmoid_focal_loss(logits, target, alpha=0.25, gamma=2.0,
+                                    reduction="sum") / num_positives
+    return {"inputs": logits}, {"targets": target}, loss
+
+
+def segmentation_imbalance():
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(N, C, H, W, generator=g)
+    target = torch.zeros(N, 1, H, W, dtype=torch.long)  # MONAI's layout: a channel of 1
+    target[:, 0, 2:4, 2:4] = 3  # a small foreground of class 3 on a background of class 0
+    loss = seg.dice_ce_loss(logits, target, to_onehot_y=True, softmax=True)
+    return {"input": logits}, {"target": target}, loss
+
+
+def self_supervised():
+    g = torch.Generator().manual_seed(0)
+    views = torch.randn(N, D, generator=g)  # two augmented views of N/2 images, stacked
+    labels = torch.arange(N // 2).repeat(2)  # [0, 1, 0, 1]: a view's positive is its twin
+    loss = contrastive.nt_xent_loss(views, labels, temperature=0.1)
+    return {"embeddings": views}, {"labels": labels}, loss
+
+
+def face_recognition():
+    g = torch.Generator().manual_seed(0)
+    embeddings = torch.randn(N, D, generator=g)  # the network's features, not logits
+    labels = torch.randint(0, C, (N,), generator=g)  # identities
+    centres = torch.randn(C, D, generator=g)  # the loss's own parameter: one row per class
+    loss = margin_softmax.arcface_loss(embeddings, labels, centres, margin=0.5, scale=64.0)
+    return {"embeddings": embeddings}, {"labels": labels}, loss
 
 
 def _t(en, zh):
@@ -388,6 +455,8 @@ ROWS = [
             ("CrossEntropyLoss", _t("with probability targets: differs from KL by the "
                                     "teacher's entropy, same gradient",
                                     "使用概率目标：与 KL 只差教师分布的熵，梯度相同")),
+            ("distillation_loss", _t("Hinton's mix of the soft and the hard term, with T²",
+                                     "Hinton 的软项与硬项混合，含 T²")),
         ),
         options=_t("`reduction='batchmean'` (not the default 'mean'), `log_target`; "
                    "multiply by T² to keep the gradient on the scale of the hard-label loss "
@@ -414,6 +483,103 @@ ROWS = [
         options=_t("`margin`: how much higher the better score must be",
                    "`margin`：更好的一方至少要高出多少（间隔）"),
         example=ranking,
+    ),
+    Row(
+        id="detection",
+        task=_t("Dense detection: many easy background anchors",
+                "密集目标检测：大量易分的背景锚框"),
+        outputs=(Spec("inputs", ("N", "C"), torch.float32),),
+        output_note=_t("logits: one per anchor and class, no sigmoid",
+                       "logits：每个锚框、每个类别一个，不加 sigmoid"),
+        targets=(Spec("targets", ("N", "C"), torch.float32, "0/1"),),
+        target_note=_t("0/1 per anchor and class; all 0 for background",
+                       "每个锚框、每个类别取 0/1；背景锚框全为 0"),
+        recommended="sigmoid_focal_loss",
+        alternatives=(
+            ("BCEWithLogitsLoss", _t("the focal loss at γ = 0, α = −1; the easy negatives "
+                                     "dominate", "即 γ = 0、α = −1 的 Focal Loss；易负样本占主导")),
+        ),
+        options=_t("`alpha=0.25` weights the positives, `gamma=2`; `reduction='sum'` divided "
+                   "by `max(1, positive anchors)` per image, then the mean over images, not "
+                   "`'mean'`; start the classifier bias at −log((1 − π)/π), π = 0.01",
+                   "`alpha=0.25` 是正样本的权重，`gamma=2`；每张图用 `reduction='sum'` 再除以"
+                   " `max(1, 正样本锚框数)`，再对各图取平均，而不是 `'mean'`；分类器偏置初始化为"
+                   " −log((1 − π)/π)，π = 0.01"),
+        example=detection,
+    ),
+    Row(
+        id="segmentation-imbalance",
+        task=_t("Segmentation with a small foreground", "前景很小的语义分割"),
+        outputs=(Spec("input", ("N", "C", "H", "W"), torch.float32),),
+        output_note=_t("logits, the class dimension is dim 1", "logits，类别在第 1 维"),
+        targets=(Spec("target", ("N", 1, "H", "W"), torch.int64, "class"),),
+        target_note=_t("class indices with a channel of 1 (MONAI's layout)",
+                       "带一个通道维的类别索引（MONAI 的格式）"),
+        recommended="dice_ce_loss",
+        alternatives=(
+            ("dice_loss", _t("Dice alone: almost no gradient for confidently wrong pixels, and "
+                             "an all-or-nothing loss on empty classes",
+                             "只用 Dice：很自信的错误像素几乎得不到梯度，空类别上的损失非 0 即 1")),
+            ("focal_loss", _t("softmax focal loss on the pixels", "对像素使用 softmax Focal Loss")),
+            ("CrossEntropyLoss", _t("with class `weight`; target `(N, H, W)`",
+                                    "配合类别 `weight`；目标形状为 `(N, H, W)`")),
+        ),
+        options=_t("`to_onehot_y=True`, `softmax=True`; `include_background=False` (Dice part "
+                   "only) for a large background; `batch` (aggregate over the batch, not per "
+                   "sample); `lambda_dice`, `lambda_ce`",
+                   "`to_onehot_y=True`、`softmax=True`；背景很大时设 `include_background=False`"
+                   "（只作用于 Dice 部分）；`batch`（在整个批量上聚合，而不是逐样本）；"
+                   "`lambda_dice`、`lambda_ce`"),
+        example=segmentation_imbalance,
+    ),
+    Row(
+        id="self-supervised",
+        task=_t("Self-supervised learning from two views (SimCLR)",
+                "双视图自监督学习（SimCLR）"),
+        outputs=(Spec("embeddings", ("N", "D"), torch.float32),),
+        output_note=_t("projection-head outputs of both views, concatenated",
+                       "两个视图经投影头的输出，上下拼接在一起"),
+        targets=(Spec("labels", ("N",), torch.int64, "pairs"),),
+        target_note=_t("made from the batch itself, not annotated", "由批量本身构造，不需要标注"),
+        recommended="nt_xent_loss",
+        alternatives=(
+            ("info_nce_loss", _t("queries and keys from two encoders (MoCo): key i is query i's "
+                                 "positive, extra keys are negatives; cross-entropy with "
+                                 "`arange` labels",
+                                 "查询和键来自两个编码器（MoCo）：键 i 是查询 i 的正样本，多出来的键"
+                                 "都是负样本；以 `arange` 为标签的交叉熵")),
+            ("clip_loss", _t("two modalities (image, text): the symmetric version",
+                             "两种模态（图像、文本）：对称版本")),
+            ("supcon_loss", _t("with class labels: every same-class sample is a positive",
+                               "有类别标签时：同类样本都是正样本")),
+        ),
+        options=_t("`temperature` (0.07 in pytorch-metric-learning, 0.1–0.5 in SimCLR); "
+                   "the embeddings are compared by cosine",
+                   "`temperature`（pytorch-metric-learning 默认 0.07，SimCLR 用 0.1–0.5）；"
+                   "嵌入之间用余弦相似度比较"),
+        example=self_supervised,
+    ),
+    Row(
+        id="face-recognition",
+        task=_t("Face recognition: many identities, compared by embedding",
+                "人脸识别：身份很多，按嵌入比较"),
+        outputs=(Spec("embeddings", ("N", "D"), torch.float32),),
+        output_note=_t("features; the class centres `(C, D)` are a learned parameter passed to "
+                       "the loss (PML's loss owns them as `W`, `(D, C)`): put them in the "
+                       "optimizer",
+                       "特征；类别中心 `(C, D)` 是传给损失函数的可学习参数（PML 的损失把它们作为"
+                       "自己的 `W`，形状为 `(D, C)`）：要把它们交给优化器"),
+        targets=(Spec("labels", ("N",), torch.int64, "class"),),
+        target_note=_t("identity indices", "身份索引"),
+        recommended="arcface_loss",
+        alternatives=(
+            ("cosface_loss", _t("the margin on the cosine instead of the angle",
+                                "把间隔加在余弦上，而不是角度上")),
+            ("TripletMarginLoss", _t("no class centres: triplets", "没有类别中心：用三元组")),
+        ),
+        options=_t("`margin` (radians here; pytorch-metric-learning takes degrees), `scale` "
+                   "(64)", "`margin`（这里用弧度；pytorch-metric-learning 用角度制）、`scale`（64）"),
+        example=face_recognition,
     ),
     Row(
         id="metric-learning",
