@@ -48,8 +48,8 @@ y = torch.tensor([1.0, 1.0, 0.0, 0.0], dtype=f64)
 ours = sigmoid_focal_loss(x, y, reduction="mean")  # torchvision's default: alpha = 0.25
 kornia_mean = kornia.losses.binary_focal_loss_with_logits(x[None], y[None], reduction="mean")
 monai_mean = FocalLoss(reduction="mean")(x[None], y[None])  # MONAI's default: no alpha
-print(f"torchvision {ours:.4f}  kornia {kornia_mean:.4f}  MONAI {monai_mean:.4f}")
-#> torchvision 0.1755  kornia 0.1755  MONAI 0.3510
+print(f"ours (torchvision's formula) {ours:.4f}  kornia {kornia_mean:.4f}  MONAI {monai_mean:.4f}")
+#> ours (torchvision's formula) 0.1755  kornia 0.1755  MONAI 0.3510
 # MONAI's 'sum' averages over the spatial dimensions first: on (B, C) input there are
 # none, and the mean over an empty list of dimensions is the mean over all of them.
 print(f"sum {sigmoid_focal_loss(x, y, alpha=-1, reduction='sum'):.4f}  "
@@ -62,6 +62,12 @@ print(f"sum {sigmoid_focal_loss(x, y, alpha=-1, reduction='sum'):.4f}  "
 per_anchor = sigmoid_focal_loss(x, y)
 print(f"'mean' {per_anchor.mean():.4f}  sum / positives {per_anchor.sum() / y.sum():.4f}")
 #> 'mean' 0.1755  sum / positives 0.3510
+# 96 more easy background anchors (logit -6): 'mean' drops, the RetinaNet loss does not.
+x_more = torch.cat([x, torch.full((96,), -6.0, dtype=f64)])
+y_more = torch.cat([y, torch.zeros(96, dtype=f64)])
+per_anchor = sigmoid_focal_loss(x_more, y_more)
+print(f"'mean' {per_anchor.mean():.4f}  sum / positives {per_anchor.sum() / y_more.sum():.4f}")
+#> 'mean' 0.0070  sum / positives 0.3510
 # --8<-- [end:focal-normalisation]
 
 # --8<-- [start:dice-aggregation]
@@ -73,9 +79,12 @@ g = torch.tensor([[[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]],
                  dtype=f64).view(2, 2, 2, 2)  # image 1: no object
 per_sample = DiceLoss()(p, g)  # a Dice per image and class, then the mean
 per_batch = DiceLoss(batch=True)(p, g)  # sums over the batch first, per class
-pooled = kornia.losses.dice_loss(p.log(), g.argmax(dim=1))  # 'micro': one Dice, all pooled
-print(f"per sample {per_sample:.4f}  per batch {per_batch:.4f}  pooled {pooled:.4f}")
-#> per sample 0.4293  per batch 0.3491  pooled 0.3000
+micro = kornia.losses.dice_loss(p.log(), g.argmax(dim=1))  # one Dice per image, all classes
+print(f"per sample {per_sample:.4f}  per batch {per_batch:.4f}  kornia 'micro' {micro:.4f}")
+#> per sample 0.4293  per batch 0.3491  kornia 'micro' 0.3000
+# With probabilities and one-hot masks, every image's 'micro' denominator is 2 * H * W:
+print(f"1 - mean probability of the true class {1 - (p * g).sum(dim=1).mean():.4f}")
+#> 1 - mean probability of the true class 0.3000
 # --8<-- [end:dice-aggregation]
 
 # --8<-- [start:infonce-vs-nt-xent]
@@ -96,12 +105,13 @@ print(f"PML default {NTXentLoss()(views, pair_labels):.4f}  "
 # --8<-- [end:infonce-vs-nt-xent]
 
 # --8<-- [start:arcface-margin]
-# Two unit embeddings, three class centres; scale 10.
+# Two embeddings (the losses normalise them), three class centres; scale 10.
 emb = torch.tensor([[math.cos(0.5), math.sin(0.5)], [0.2, 1.0]], dtype=f64)
 centres = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]], dtype=f64)  # (C, D)
 ids = torch.tensor([0, 1])
 pml = ArcFaceLoss(num_classes=3, embedding_size=2, margin=0.5, scale=10.0)  # 0.5 DEGREES
-pml.W.data = centres.T.clone()  # PML stores the centres as (D, C)
+with torch.no_grad():
+    pml.W.copy_(centres.T)  # PML stores the centres as (D, C)
 print(f"margin 0.5 rad {arcface_loss(emb, ids, centres, margin=0.5, scale=10.0):.4f}  "
       f"PML margin=0.5 {pml(emb, ids):.4f}  "
       f"no margin {arcface_loss(emb, ids, centres, margin=0.0, scale=10.0):.4f}")

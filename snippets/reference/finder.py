@@ -543,10 +543,12 @@ ROWS = [
         target_note=_t("made from the batch itself, not annotated", "由批量本身构造，不需要标注"),
         recommended="nt_xent_loss",
         alternatives=(
-            ("info_nce_loss", _t("queries and keys from two encoders (MoCo): key i is query i's "
+            ("info_nce_loss", _t("queries and keys from two encoders (MoCo v3; v1 and v2 take "
+                                 "their negatives from a queue): key i is query i's "
                                  "positive, extra keys are negatives; cross-entropy with "
                                  "`arange` labels",
-                                 "查询和键来自两个编码器（MoCo）：键 i 是查询 i 的正样本，多出来的键"
+                                 "查询和键来自两个编码器（MoCo v3；v1、v2 的负样本来自队列）：键 i 是"
+                                 "查询 i 的正样本，多出来的键"
                                  "都是负样本；以 `arange` 为标签的交叉熵")),
             ("clip_loss", _t("two modalities (image, text): the symmetric version",
                              "两种模态（图像、文本）：对称版本")),

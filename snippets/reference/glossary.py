@@ -187,7 +187,7 @@ TERMS = [
           _at("The T² factor", "T² 因子", "../beyond/distillation.md#t-squared"))),
     Term("focal-loss", _t("focal loss", "Focal Loss"),
          _t("cross-entropy multiplied by (1 − p_t)^γ, so easy examples count less",
-            "乘以 (1 − p_t)^γ 的交叉熵，让容易的样本少算一些"),
+            "乘以 (1 − p_t)^γ 的交叉熵，使易样本的贡献变小"),
          (_at("Focal loss", "Focal Loss", "../beyond/focal.md#sigmoid-focal-loss"),)),
     Term("dice-loss", _t("Dice loss", "Dice 损失"),
          _t("one minus the soft overlap of prediction p and mask g, "
