@@ -60,6 +60,72 @@ for nonlinearity in ("linear", "selu"):
 #> selu  : after 50 SELU layers mean -0.027, std 0.196
 # --8<-- [end:selu]
 
+# --8<-- [start:gain-unsupported]
+for name in ("gelu", "silu"):
+    try:
+        nn.init.calculate_gain(name)
+    except ValueError as e:
+        print(f"{type(e).__name__}: {e}")
+#> ValueError: Unsupported nonlinearity gelu
+#> ValueError: Unsupported nonlinearity silu
+# --8<-- [end:gain-unsupported]
+
+# --8<-- [start:gain-gelu-silu]
+# The gain that keeps E[h^2] for inputs ~ N(0, q): 1 / sqrt(E[phi(sqrt(q) z)^2] / q),
+# z ~ N(0, 1), by quadrature on a fine grid (float64, no sampling).
+z = torch.linspace(-12, 12, 240_001, dtype=torch.float64)
+density = torch.exp(-z**2 / 2) / math.sqrt(2 * math.pi) * (z[1] - z[0])
+
+
+def second_moment(phi, q=1.0):
+    return (phi(math.sqrt(q) * z) ** 2 * density).sum() / q
+
+
+activations = {"relu": F.relu, "gelu": F.gelu, "silu": F.silu, "tanh": torch.tanh}
+for name, phi in activations.items():
+    print(f"{name}: gain {1 / second_moment(phi).sqrt():.4f}")
+#> relu: gain 1.4142
+#> gelu: gain 1.5335
+#> silu: gain 1.6765
+#> tanh: gain 1.5925
+# ReLU is homogeneous: its gain holds at every scale. GELU and SiLU are not: with their
+# q = 1 gain, a layer shrinks a smaller signal and grows a larger one.
+for name in ("gelu", "silu"):
+    gain2 = 1 / second_moment(activations[name])
+    print(name, " ".join(f"q={q}: x{gain2 * second_moment(activations[name], q):.3f}"
+                         for q in (0.25, 1.0, 4.0)))
+#> gelu q=0.25: x0.786 q=1.0: x1.000 q=4.0: x1.135
+#> silu q=0.25: x0.812 q=1.0: x1.000 q=4.0: x1.235
+# It is the second moment, not the variance: the outputs' mean counts in the next layer.
+# The ratio of standard deviations used for tanh above would give another "gain":
+for name in ("gelu", "silu"):
+    mean = (activations[name](z) * density).sum()
+    std = (second_moment(activations[name]) - mean**2).sqrt()
+    print(f"{name}: mean {mean:.2f}, std ratio {1 / std:.2f}")
+#> gelu: mean 0.28, std ratio 1.70
+#> silu: mean 0.21, std ratio 1.79
+# So q = 1 is an unstable fixed point of the variance map q -> gain^2 E[phi(sqrt(q) z)^2]:
+# start 10% off it and iterate 50 layers (no sampling; the exact gain, not 4 digits).
+for name in ("gelu", "silu"):
+    gain2 = 1 / second_moment(activations[name])
+    ends = []
+    for q0 in (0.9, 1.0, 1.1):
+        q = q0
+        for _ in range(50):
+            q = float(gain2 * q * second_moment(activations[name], q))
+        ends.append(f"q0={q0}: {q:.3g}")
+    slope = float(gain2 * (1.001 * second_moment(activations[name], 1.001)
+                           - 0.999 * second_moment(activations[name], 0.999)) / 0.002)
+    print(f"{name}, 50 layers:", "  ".join(ends), f" slope at q=1: {slope:.2f}")
+#> gelu, 50 layers: q0=0.9: 2.9e-08  q0=1.0: 1  q0=1.1: 268  slope at q=1: 1.14
+#> silu, 50 layers: q0=0.9: 3.83e-06  q0=1.0: 1  q0=1.1: 1.71e+05  slope at q=1: 1.17
+# Applying a computed gain to a Linear weight (out, in): std = gain / sqrt(fan_in).
+w = nn.init.normal_(torch.empty(256, 512, dtype=torch.float64), 0.0,
+                    1.5335 / math.sqrt(512), generator=torch.Generator().manual_seed(0))
+print(f"sample std {w.std():.4f}, target 1.5335 / sqrt(512) = {1.5335 / math.sqrt(512):.4f}")
+#> sample std 0.0679, target 1.5335 / sqrt(512) = 0.0678
+# --8<-- [end:gain-gelu-silu]
+
 # --8<-- [start:uniform]
 g = torch.Generator().manual_seed(0)
 w = nn.init.uniform_(torch.empty(256, 512), a=-0.5, b=0.5, generator=g)

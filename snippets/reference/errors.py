@@ -773,6 +773,24 @@ print(conv_bn[0].bias)
 #> None
 # --8<-- [end:init-bias-none-fix]
 
+# --8<-- [start:init-gain-unsupported]
+for name in ("gelu", "silu"):  # the activations of transformers and recent CNNs
+    try:
+        nn.init.calculate_gain(name)
+    except ValueError as e:
+        print(f"{type(e).__name__}: {e}")
+#> ValueError: Unsupported nonlinearity gelu
+#> ValueError: Unsupported nonlinearity silu
+# --8<-- [end:init-gain-unsupported]
+
+# --8<-- [start:init-gain-unsupported-fix]
+conv_weight = torch.empty(64, 32, 3, 3)  # a conv followed by BatchNorm, with SiLU after
+nn.init.kaiming_normal_(conv_weight, mode="fan_out", nonlinearity="relu",
+                        generator=torch.Generator().manual_seed(0))
+print(f"std {conv_weight.std():.3f}, sqrt(2 / fan_out) = {(2 / (64 * 9)) ** 0.5:.3f}")
+#> std 0.059, sqrt(2 / fan_out) = 0.059
+# --8<-- [end:init-gain-unsupported-fix]
+
 # --8<-- [start:init-deprecated]
 show_warnings(lambda: nn.init.normal(torch.empty(3)))
 #> FutureWarning: `nn.init.normal` is now deprecated in favor of `nn.init.normal_`.
