@@ -3,7 +3,9 @@
 A page asks for a table with a placeholder on a line of its own:
 
 * ``<!-- finder-table -->``: the task -> loss finder, from ``snippets/reference/finder.py``;
-* ``<!-- glossary-table -->``: the glossary, from ``snippets/reference/glossary.py``.
+* ``<!-- glossary-table -->``: the glossary, from ``snippets/reference/glossary.py``;
+* ``<!-- init-defaults-table -->``: the default initialization of every torch.nn module,
+  introspected by ``snippets/init/default_table.py``.
 
 The page's language comes from its source file name: ``*.zh.md`` is Chinese, any other
 page English. The output is ordinary Markdown (a table inside a ``<div markdown>``), so
@@ -29,12 +31,16 @@ LABELS = {
         "filter": "Filter: type a task, a loss or an option (e.g. multi-label, pos_weight)",
         "none": "none",
         "glossary": ("English", "中文", "Meaning", "Where it is used"),
+        "defaults": ("Modules", "Parameters", "Default", "torch code"),
+        "submodule": "default of `{}`",
     },
     "zh": {
         "finder": ("任务", "模型输出", "目标", "推荐", "备选", "关键参数"),
         "filter": "筛选：输入任务、损失函数或参数名（如 多标签、pos_weight）",
         "none": "无",
         "glossary": ("中文", "English", "含义", "用在哪里"),
+        "defaults": ("模块", "参数", "默认初始化", "torch 代码"),
+        "submodule": "`{}` 的默认初始化",
     },
 }
 
@@ -124,9 +130,31 @@ def render_glossary(lang: str) -> str:
     return "\n".join(lines)
 
 
+def render_init_defaults(lang: str) -> str:
+    table = _module("snippets.init.default_table")
+    labels = LABELS[lang]
+    lines = [
+        "| " + " | ".join(labels["defaults"]) + " |",
+        "|---|---|---|---|",
+    ]
+    noted: set[str] = set()
+    for modules, params, rule in table.cached_table():
+        notes = [table.NOTES[m][lang] for m in modules if m in table.NOTES and m not in noted]
+        noted.update(modules)
+        names = "<br>".join([", ".join(f"`{name}`" for name in modules), *notes])
+        if isinstance(rule, str):
+            default, code = labels["submodule"].format(rule), ""
+        else:
+            default, code = f"${rule.formula}$", f"`{rule.call}`"
+        cells = [names, ", ".join(f"`{p}`" for p in params), default, code]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
 PLACEHOLDERS = {
     "<!-- finder-table -->": render_finder,
     "<!-- glossary-table -->": render_glossary,
+    "<!-- init-defaults-table -->": render_init_defaults,
 }
 
 
