@@ -20,7 +20,9 @@ from torch import nn
 
 from snippets.init import default_table as dt
 
-SAMPLES = 4000  # pooled values per parameter (a 10 % scale error gives p < 1e-6)
+SAMPLES = {"uniform": 4000, "normal": 20000}  # pooled values per parameter, at least
+# (a 10 % error in a uniform bound gives p < 1e-6 at 4000; the KS test is less sensitive to
+# the scale of a normal, hence 20000 and a direct check of the std as well)
 MAX_SAMPLES = 40000  # larger parameters are tested on an evenly strided subset
 ALPHA = 1e-4  # deterministic seeds: a real rule passes with a large margin (see below)
 
@@ -44,9 +46,9 @@ def draws(name: str) -> dict[str, tuple[dt.Rule, float, torch.Tensor]]:
     Embedding's padding row is checked for zeros and left out of the pool."""
     first = dt.build(name)
     params = dict(first.named_parameters())
-    drawn = [p.numel() for pname, p in params.items()
-             if dt.rule_for(first, pname, p)[0].kind != "constant"]
-    rebuilds = min(50, math.ceil(SAMPLES / min(drawn))) if drawn else 1
+    needed = [math.ceil(SAMPLES[rule.kind] / p.numel()) for pname, p in params.items()
+              if (rule := dt.rule_for(first, pname, p)[0]).kind != "constant"]
+    rebuilds = min(50, max(needed)) if needed else 1
     pooled: dict[str, list[torch.Tensor]] = {pname: [] for pname in params}
     for seed in range(rebuilds):
         torch.manual_seed(seed)
@@ -85,6 +87,8 @@ def failures(name: str, rules=None) -> list[str]:
                 found.append(f"{pname}: |value| above the bound {scale}")
         else:
             p = stats.kstest(z, "norm").pvalue
+            if abs(z.std() / 1.0 - 1) > 4 / math.sqrt(2 * len(z)):  # 4 standard errors
+                found.append(f"{pname}: std {z.std():.4f} x the stated one")
         if p < ALPHA:
             found.append(f"{pname}: KS p = {p:.2e} against {rule.kind} scale {scale:.4g}")
     return found
@@ -149,7 +153,11 @@ def test_a_bound_off_by_ten_percent_is_rejected(factor):
         return rule, scale * factor
 
     assert any(line.startswith("weight:") for line in failures("Linear", wrong))
+    assert any(line.startswith("bias:") for line in failures("Linear", wrong))
     assert any(line.startswith("in_proj_weight:") for line in failures("MultiheadAttention", wrong))
+    # normal rules too: Embedding's N(0, 1) and MultiheadAttention's bias_k
+    assert any(line.startswith("weight:") for line in failures("Embedding", wrong))
+    assert any(line.startswith("bias_k:") for line in failures("MultiheadAttention", wrong))
 
 
 def test_the_wrong_family_is_rejected():

@@ -314,14 +314,18 @@ NOTES: dict[str, dict[str, str]] = {
     "MultiheadAttention": {"en": "`bias_k`, `bias_v` exist only with `add_bias_kv=True`.",
                            "zh": "`bias_k`、`bias_v` 仅在 `add_bias_kv=True` 时存在。"},
     "TransformerEncoder": {"en": "The layers are deep copies of the one passed in: all start "
-                                 "with the same values.",
-                           "zh": "各层是传入那一层的深拷贝：初始值全都相同。"},
+                                 "with the same values (in nn.Transformer only its 1-d "
+                                 "parameters do).",
+                           "zh": "各层是传入那一层的深拷贝：初始值全都相同（在 nn.Transformer "
+                                 "中只有一维参数相同）。"},
     "TransformerDecoder": {"en": "The layers are deep copies of the one passed in: all start "
                                  "with the same values.",
                            "zh": "各层是传入那一层的深拷贝：初始值全都相同。"},
-    "InstanceNorm2d(affine=True)": {"en": "The default `affine=False` has no parameters "
-                                          "(InstanceNorm1d/2d/3d alike).",
-                                    "zh": "默认 `affine=False` 时没有参数（InstanceNorm1d/2d/3d 都一样）。"},
+    "InstanceNorm2d(affine=True)": {"en": "InstanceNorm1d/2d/3d have no parameters with their "
+                                          "default `affine=False`; the lazy ones default to "
+                                          "`affine=True`.",
+                                    "zh": "InstanceNorm1d/2d/3d 默认 `affine=False`，没有参数；"
+                                          "惰性版本默认 `affine=True`。"},
     "LazyLinear": {"en": "Lazy modules: after the first forward.",
                    "zh": "惰性模块：第一次前向传播之后。"},
 }

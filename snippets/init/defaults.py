@@ -159,17 +159,19 @@ print(torch.equal(first.linear1.weight, last.linear1.weight),
       first.linear1.weight is last.linear1.weight)
 #> True True False
 # Six equal copies, not six shared ones: they will train apart, but they start alike.
-# Re-draw each layer's children (MultiheadAttention's method is private; calling
-# reset_parameters on its out_proj too would undo the zero bias it sets):
+# Re-draw each layer's children. MultiheadAttention's method is private and leaves
+# out_proj.weight alone: reset out_proj first, then call it, so its bias ends at zero.
 for block in encoder.layers:
     for child in block.children():
         if isinstance(child, nn.MultiheadAttention):
-            child._reset_parameters()
+            child.out_proj.reset_parameters()  # Linear's default (its bias too) ...
+            child._reset_parameters()  # ... then W_q, W_k, W_v and the zero biases
         elif hasattr(child, "reset_parameters"):
             child.reset_parameters()
 print(torch.equal(first.linear1.weight, last.linear1.weight),
+      torch.equal(first.self_attn.out_proj.weight, last.self_attn.out_proj.weight),
       bool(first.self_attn.out_proj.bias.eq(0).all()))
-#> False True
+#> False False True
 # nn.Transformer re-draws every matrix itself, after building its layers:
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)  # a note about nested tensors
@@ -181,7 +183,7 @@ print(torch.equal(a.weight, b.weight), torch.equal(a.bias, b.bias))
 # default (U(+-1/sqrt(64)), std 0.0722); the biases (dim 1) stay copies.
 print(f"linear1 std {a.weight.std():.4f}: xavier (64 -> 128) "
       f"{math.sqrt(2 / (64 + 128)):.4f}, Linear default {1 / math.sqrt(3 * 64):.4f}")
-#> linear1 std 0.1022: xavier (64 -> 128) 0.1021, Linear default 0.0722
+#> linear1 std 0.1023: xavier (64 -> 128) 0.1021, Linear default 0.0722
 # --8<-- [end:transformer-deep-copy]
 
 # --8<-- [start:norm-defaults]
@@ -233,8 +235,8 @@ for in2 in [4, 64, 1024]:
 weight = torch.empty(32, 64, 1024)
 print(nn.init._calculate_fan_in_and_fan_out(weight))
 #> (65536, 32768)
-# fan_in = in1 * in2 is the real count of products in one output, so kaiming/xavier with
-# mode='fan_in' (gain 1) give output std 1; 'fan_out' = out * in2 counts how many products
+# fan_in = in1 * in2 is the real count of products in one output, so kaiming_* with
+# mode='fan_in' and nonlinearity='linear' give output std 1; 'fan_out' = out * in2 counts how many products
 # one x1_i enters: it keeps the gradient reaching x1 at std 1 (that of x2 needs out * in1).
 nn.init.kaiming_normal_(bilinear.weight, nonlinearity="linear")
 print(f"after kaiming_normal_ (fan_in): output std {bilinear(x1, x2).std():.3f}")

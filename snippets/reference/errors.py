@@ -800,6 +800,26 @@ show_warnings(lambda: nn.init.normal(torch.empty(3)))
 show_warnings(lambda: nn.init.normal_(torch.empty(3)))  # no warning
 # --8<-- [end:init-deprecated-fix]
 
+# --8<-- [start:init-uninitialized]
+import re  # noqa: E402
+
+lazy = nn.LazyLinear(8)  # its input size is known only at the first forward
+for init in (nn.init.kaiming_normal_, nn.init.normal_):
+    try:
+        init(lazy.weight)
+    except (RuntimeError, ValueError) as e:  # the message names the function: drop its address
+        print(f"{type(e).__name__}: {re.sub(r' at 0x[0-9a-f]+', '', str(e))}")
+#> RuntimeError: Can't access the shape of an uninitialized parameter or buffer. This error usually happens in `load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call `forward` to initialize the parameters before accessing their attributes.
+#> ValueError: Attempted to use an uninitialized parameter in <function normal_>. This error happens when you are using a `LazyModule` or explicitly manipulating `torch.nn.parameter.UninitializedParameter` objects. When using LazyModules Call `forward` with a dummy batch to initialize the parameters before calling torch functions
+# --8<-- [end:init-uninitialized]
+
+# --8<-- [start:init-uninitialized-fix]
+lazy(torch.zeros(1, 16))  # a dry run sizes the weight (8, 16) and draws Linear's default
+nn.init.kaiming_uniform_(lazy.weight, generator=torch.Generator().manual_seed(0))
+print(type(lazy).__name__, tuple(lazy.weight.shape))
+#> Linear (8, 16)
+# --8<-- [end:init-uninitialized-fix]
+
 # --8<-- [start:library-reduction]
 # The losses torch.nn does not ship come from libraries, each with its own wording.
 import kornia.losses  # noqa: E402
