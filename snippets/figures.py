@@ -184,6 +184,27 @@ def train_validation_loss(fig) -> None:
     ax.legend(fontsize=9, loc="center right")
 
 
+def init_std_residual_layernorm(fig) -> None:
+    """The 100-layer experiment with a residual stream, scaled branches, pre-LN and post-LN:
+    the std after every block, from docs/init/deep_networks.md's module (prints silenced)."""
+    import contextlib
+    import importlib
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        page = importlib.import_module("snippets.init.deep_networks")
+    model, x = page.kaiming_mlp()
+    ax = fig.add_subplot()
+    with torch.no_grad():
+        for name, (kind, scale) in page.VARIANTS.items():
+            _, stds = page.stream(model, x, kind, scale)
+            ax.plot(range(1, len(stds) + 1), stds, label=name, linewidth=1.6)
+    ax.set_yscale("log")
+    ax.set_xlabel("block (layer)")
+    ax.set_ylabel("std of the block's output")
+    ax.set_xlim(1, page.DEPTH)
+    ax.legend(fontsize=8, ncol=2, loc="upper left")
+
+
 FIGURES = {
     "bernoulli_entropy": bernoulli_entropy,
     "init_std_per_layer": init_std_per_layer,
@@ -191,10 +212,12 @@ FIGURES = {
     "distribution_losses": distribution_losses,
     "margin_losses": margin_losses,
     "train_validation_loss": train_validation_loss,
+    "init_std_residual_layernorm": init_std_residual_layernorm,
 }
 
 
-SIZES = {"init_std_per_layer": (7, 4.6), "regression_losses": (8, 3.4),
+SIZES = {"init_std_per_layer": (7, 4.6), "init_std_residual_layernorm": (7, 4.6),
+         "regression_losses": (8, 3.4),
          "distribution_losses": (9, 3.2), "margin_losses": (9, 3.6)}
 
 

@@ -820,6 +820,73 @@ print(type(lazy).__name__, tuple(lazy.weight.shape))
 #> Linear (8, 16)
 # --8<-- [end:init-uninitialized-fix]
 
+# --8<-- [start:meta-to]
+with torch.device("meta"):  # shapes only, no storage
+    big = nn.Linear(4096, 4096)
+try:
+    big.to("cpu")
+except NotImplementedError as e:
+    print(f"{type(e).__name__}: {e}")
+#> NotImplementedError: Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() instead of torch.nn.Module.to() when moving module from meta to a different device.
+# --8<-- [end:meta-to]
+
+# --8<-- [start:meta-to-fix]
+big = big.to_empty(device="cpu")  # storage, uninitialized: initialize it next
+nn.init.kaiming_uniform_(big.weight, generator=torch.Generator().manual_seed(0))
+nn.init.zeros_(big.bias)
+print(big.weight.device, f"{big.weight.std():.4f}")
+#> cpu 0.0221
+# --8<-- [end:meta-to-fix]
+
+# --8<-- [start:skip-init-device]
+class Scale(nn.Module):  # no `device` argument in its constructor
+    def __init__(self, n):
+        super().__init__()
+        self.gain = nn.Parameter(torch.ones(n))
+
+
+try:
+    torch.nn.utils.skip_init(Scale, 8)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: Module must support a 'device' arg to skip initialization
+# --8<-- [end:skip-init-device]
+
+# --8<-- [start:skip-init-device-fix]
+class Scale(nn.Module):  # accepts `device` and gives it to every parameter it creates
+    def __init__(self, n, device=None):
+        super().__init__()
+        self.gain = nn.Parameter(torch.empty(n, device=device))
+
+
+scale = torch.nn.utils.skip_init(Scale, 8)
+nn.init.ones_(scale.gain)  # skip_init leaves the storage uninitialized: fill it
+print(scale.gain.device, scale.gain.sum().item())
+#> cpu 8.0
+# --8<-- [end:skip-init-device-fix]
+
+# --8<-- [start:meta-item]
+class Normalized(nn.Module):  # reads a value of its own parameter in __init__
+    def __init__(self, n, device=None):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(n, n, device=device))
+        self.scale = 1 / self.weight.norm().item()
+
+
+try:
+    with torch.device("meta"):
+        Normalized(4)
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: Tensor.item() cannot be called on meta tensors
+# --8<-- [end:meta-item]
+
+# --8<-- [start:meta-item-fix]
+model = Normalized(4)  # build it on a real device (or compute the value after to_empty)
+print(model.weight.device, model.scale > 0)
+#> cpu True
+# --8<-- [end:meta-item-fix]
+
 # --8<-- [start:library-reduction]
 # The losses torch.nn does not ship come from libraries, each with its own wording.
 import kornia.losses  # noqa: E402
