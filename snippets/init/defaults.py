@@ -223,22 +223,22 @@ print(type(lazy).__name__, tuple(lazy.weight.shape), torch.equal(lazy.weight, ea
 # y_k = x1^T W_k x2 + b_k sums in1 * in2 products, but the default bound is 1/sqrt(in1):
 # the output variance is in1 * in2 * Var(W) * Var(x1) Var(x2) = in2 / 3 for unit inputs.
 torch.manual_seed(0)
-for in2 in [4, 64, 1024]:
-    bilinear = nn.Bilinear(64, in2, 32, bias=False, dtype=torch.float64)
-    x1 = torch.randn(4096, 64, dtype=torch.float64)
-    x2 = torch.randn(4096, in2, dtype=torch.float64)
+for in2 in [4, 64, 256]:
+    bilinear = nn.Bilinear(64, in2, 16, bias=False, dtype=torch.float64)
+    x1 = torch.randn(2048, 64, dtype=torch.float64)
+    x2 = torch.randn(2048, in2, dtype=torch.float64)
     print(f"in2 {in2:>4}: output std {bilinear(x1, x2).std():6.3f}   sqrt(in2/3) {math.sqrt(in2 / 3):6.3f}")
-#> in2    4: output std  1.139   sqrt(in2/3)  1.155
-#> in2   64: output std  4.589   sqrt(in2/3)  4.619
-#> in2 1024: output std 18.518   sqrt(in2/3) 18.475
+#> in2    4: output std  1.149   sqrt(in2/3)  1.155
+#> in2   64: output std  4.595   sqrt(in2/3)  4.619
+#> in2  256: output std  9.235   sqrt(in2/3)  9.238
 # torch's fan helper reads the (out, in1, in2) weight like a 1-d convolution kernel:
-weight = torch.empty(32, 64, 1024)
+weight = torch.empty(16, 64, 256)
 print(nn.init._calculate_fan_in_and_fan_out(weight))
-#> (65536, 32768)
+#> (16384, 4096)
 # fan_in = in1 * in2 is the real count of products in one output, so kaiming_* with
 # mode='fan_in' and nonlinearity='linear' give output std 1; 'fan_out' = out * in2 counts how many products
 # one x1_i enters: it keeps the gradient reaching x1 at std 1 (that of x2 needs out * in1).
 nn.init.kaiming_normal_(bilinear.weight, nonlinearity="linear")
 print(f"after kaiming_normal_ (fan_in): output std {bilinear(x1, x2).std():.3f}")
-#> after kaiming_normal_ (fan_in): output std 1.001
+#> after kaiming_normal_ (fan_in): output std 1.004
 # --8<-- [end:bilinear-fans]
