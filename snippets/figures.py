@@ -186,23 +186,31 @@ def train_validation_loss(fig) -> None:
 
 def init_std_residual_layernorm(fig) -> None:
     """The 100-layer experiment with a residual stream, scaled branches, pre-LN and post-LN:
-    the std after every block, from docs/init/deep_networks.md's module (prints silenced)."""
-    import contextlib
-    import importlib
+    the std after every block, from snippets/init/experiment.py's stream set-up (the same
+    `kaiming_mlp` and `stream` as docs/init/deep_networks.md). Left: all five, log scale;
+    right: the three that stay bounded, linear scale."""
+    from snippets.init.experiment import DEPTH, VARIANTS, kaiming_mlp, stream
 
-    with contextlib.redirect_stdout(io.StringIO()):
-        page = importlib.import_module("snippets.init.deep_networks")
-    model, x = page.kaiming_mlp()
-    ax = fig.add_subplot()
+    model, x = kaiming_mlp()
     with torch.no_grad():
-        for name, (kind, scale) in page.VARIANTS.items():
-            _, stds = page.stream(model, x, kind, scale)
-            ax.plot(range(1, len(stds) + 1), stds, label=name, linewidth=1.6)
-    ax.set_yscale("log")
-    ax.set_xlabel("block (layer)")
-    ax.set_ylabel("std of the block's output")
-    ax.set_xlim(1, page.DEPTH)
-    ax.legend(fontsize=8, ncol=2, loc="upper left")
+        stds = {name: stream(model, x, kind, scale)[1]
+                for name, (kind, scale) in VARIANTS.items()}
+    colors = dict(zip(VARIANTS, plt.rcParams["axes.prop_cycle"].by_key()["color"],
+                      strict=False))
+    log_ax, linear_ax = fig.subplots(1, 2)
+    for name, values in stds.items():
+        log_ax.plot(range(1, DEPTH + 1), values, label=name, color=colors[name], linewidth=1.6)
+    log_ax.set_yscale("log")
+    log_ax.set_ylabel("std of the block's output")
+    log_ax.legend(fontsize=8, loc="upper left")
+    for name in ("residual, 1/sqrt(L)", "pre-LN residual", "post-LN residual"):
+        linear_ax.plot(range(1, DEPTH + 1), stds[name], label=name, color=colors[name],
+                       linewidth=1.6)
+    linear_ax.set_ylim(0, None)
+    linear_ax.legend(fontsize=8, loc="upper left")
+    for ax in (log_ax, linear_ax):
+        ax.set_xlabel("block (layer)")
+        ax.set_xlim(1, DEPTH)
 
 
 FIGURES = {
@@ -216,7 +224,7 @@ FIGURES = {
 }
 
 
-SIZES = {"init_std_per_layer": (7, 4.6), "init_std_residual_layernorm": (7, 4.6),
+SIZES = {"init_std_per_layer": (7, 4.6), "init_std_residual_layernorm": (11, 4.4),
          "regression_losses": (8, 3.4),
          "distribution_losses": (9, 3.2), "margin_losses": (9, 3.6)}
 

@@ -2,115 +2,72 @@
 residual branches (Fixup, ReZero, LayerScale) and muP's coordinate check.
 
 The page starts with the set-up of the 100-layer experiment (snippets/init/experiment.py:
-WIDTH 256, DEPTH 100, BATCH 16, float64, `MLP` and `run`); everything here continues from
-it. snippets/figures.py (`init_std_residual_layernorm`) draws its figure from the very
-same `kaiming_mlp` and `stream`, so the printed numbers and the plotted curves are one
-experiment.
+WIDTH 256, DEPTH 100, BATCH 16, float64, `MLP`) and its stream set-up (`kaiming_mlp`,
+`stream`, `VARIANTS`, `F`, `f64`); everything here continues from them. snippets/figures.py
+(`init_std_residual_layernorm`) draws its figure from the very same `kaiming_mlp` and
+`stream`, so the printed numbers and the plotted curves are one experiment.
 """
 
 import math
-
 import torch
 from torch import nn
 
-# Shown on the page from snippets/init/experiment.py (its first block), with the imports:
-from snippets.init.experiment import BATCH, DEPTH, MLP, WIDTH, run
-
-# --8<-- [start:stream-setup]
-from collections import Counter
-
-import torch.nn.functional as F
-
-f64 = torch.float64
-
-
-def kaiming_mlp(seed=0):
-    """The plain Kaiming MLP of run() and its batch: the same seed, the same draws."""
-    torch.manual_seed(seed)
-    model = MLP(nn.ReLU())
-    for layer in model.layers:
-        nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
-    return model, torch.randn(BATCH, WIDTH, dtype=f64)
-
-
-def stream(model, x, kind, scale=1.0):
-    """Push x through DEPTH blocks whose branch is f(x) = scale * W relu(x), W = one of
-    the plain MLP's weights. Returns the output and the std after every block."""
-    stds = []
-    for layer in model.layers:
-        if kind == "plain":
-            x = F.relu(layer(x))  # the MLP of the 100-layer experiment
-        elif kind == "residual":
-            x = x + scale * layer(F.relu(x))
-        elif kind == "pre-LN":
-            x = x + scale * layer(F.relu(F.layer_norm(x, (WIDTH,))))
-        elif kind == "post-LN":
-            x = F.layer_norm(x + scale * layer(F.relu(x)), (WIDTH,))
-        stds.append(x.std().item())
-    return x, stds
-
-
-VARIANTS = {  # name: (kind, branch scale)
-    "plain, Kaiming": ("plain", 1.0),
-    "residual, Kaiming": ("residual", 1.0),
-    "residual, 1/sqrt(L)": ("residual", 1 / math.sqrt(DEPTH)),
-    "pre-LN residual": ("pre-LN", 1.0),
-    "post-LN residual": ("post-LN", 1.0),
-}
-# --8<-- [end:stream-setup]
+# Shown on the page from snippets/init/experiment.py (its setup and stream-setup blocks):
+from snippets.init.experiment import BATCH, DEPTH, MLP, VARIANTS, WIDTH, F, f64, kaiming_mlp, stream
 
 # --8<-- [start:residual-stream]
 model, x = kaiming_mlp()
-with torch.no_grad():
-    print(f"{'':>20} {'block 1':>9} {'10':>9} {'50':>9} {'100':>9}")
-    for name in ("plain, Kaiming", "residual, Kaiming", "residual, 1/sqrt(L)"):
-        _, stds = stream(model, x, *VARIANTS[name])
-        print(f"{name:>20}", *(f"{stds[block - 1]:9.4g}" for block in (1, 10, 50, 100)))
+with torch.no_grad():  # every variant once; the blocks below read these stds
+    streams = {name: stream(model, x, kind, scale)[1] for name, (kind, scale) in VARIANTS.items()}
+blocks = (1, 10, 50, 100)
+print(f"{'':>20} {'block 1':>9} {'10':>9} {'50':>9} {'100':>9}")
 #>                        block 1        10        50       100
+for name in ("plain, Kaiming", "residual, Kaiming", "residual, 1/sqrt(L)"):
+    print(f"{name:>20}", *(f"{streams[name][b - 1]:9.4g}" for b in blocks))
 #>       plain, Kaiming    0.8149    0.4988     0.268    0.1667
 #>    residual, Kaiming     1.409     27.75 2.067e+07 7.758e+14
 #>  residual, 1/sqrt(L)    0.9945     1.038     1.296      1.72
-# The plain row is the 100-layer experiment's Kaiming network, draw for draw:
-_, stds = run(lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"), nn.ReLU())
-print(f"run(): layer 99 {stds[-1]:.4g}")
-#> run(): layer 99 0.1667
 # --8<-- [end:residual-stream]
 
 # --8<-- [start:growth-formula]
 # Var(x_{l+1}) = Var(x_l) (1 + c): each block multiplies the variance by 1 + c, where
 # c = E[f(x)^2] / E[x^2] is the branch's relative variance. Kaiming W on relu(x) gives
 # c = 1 in expectation; a branch scaled by s gives c = s^2. So std_l = std_0 (1 + c)^(l/2).
-blocks = (1, 10, 50, 100)
-with torch.no_grad():
-    print(f"input std {x.std():.4f}")
-    for name, c in (("residual, Kaiming", 1.0), ("residual, 1/sqrt(L)", 1 / DEPTH)):
-        _, stds = stream(model, x, *VARIANTS[name])
-        print(f"{name:>20} predicted", *(f"{x.std() * (1 + c) ** (b / 2):9.4g}" for b in blocks))
-        print(f"{'':>20}  measured", *(f"{stds[b - 1]:9.4g}" for b in blocks))
-    # The c of each block, measured: one draw of 100 numbers around 1.
-    h, cs = x, []
-    for layer in model.layers:
-        fh = layer(F.relu(h))
-        cs.append((fh.pow(2).mean() / h.pow(2).mean()).item())
-        h = h + fh
-    cs = torch.tensor(cs, dtype=f64)
-    print(f"measured c: mean {cs.mean():.3f}, min {cs.min():.3f}, max {cs.max():.3f}; "
-          f"std_0 * prod(1 + c) ** 0.5 = {x.std() * (1 + cs).prod().sqrt():.4g}")
+print(f"input std {x.std():.4f}")
 #> input std 0.9907
+for name, c in (("residual, Kaiming", 1.0), ("residual, 1/sqrt(L)", 1 / DEPTH)):
+    print(f"{name:>20} predicted", *(f"{x.std() * (1 + c) ** (b / 2):9.4g}" for b in blocks))
+    print(f"{'':>20}  measured", *(f"{streams[name][b - 1]:9.4g}" for b in blocks))
 #>    residual, Kaiming predicted     1.401      31.7 3.324e+07 1.115e+15
 #>                       measured     1.409     27.75 2.067e+07 7.758e+14
 #>  residual, 1/sqrt(L) predicted    0.9956     1.041      1.27     1.629
 #>                       measured    0.9945     1.038     1.296      1.72
+# The c of each block, measured: one draw of 100 numbers around 1. E[x_{l+1}^2] is exactly
+# E[x_l^2] (1 + c + 2 E[x_l f(x_l)] / E[x_l^2]); the last term is the cross term.
+with torch.no_grad():
+    h, cs, cross = x, [], []
+    for layer in model.layers:
+        fh = layer(F.relu(h))
+        cs.append((fh.pow(2).mean() / h.pow(2).mean()).item())
+        cross.append((2 * (h * fh).mean() / h.pow(2).mean()).item())
+        h = h + fh
+cs, cross = torch.tensor(cs, dtype=f64), torch.tensor(cross, dtype=f64)
+product = x.std() * (1 + cs).prod().sqrt()
+print(f"measured c: mean {cs.mean():.3f}, min {cs.min():.3f}, max {cs.max():.3f}; "
+      f"std_0 * prod(1 + c) ** 0.5 = {product:.4g}")
 #> measured c: mean 0.989, min 0.747, max 1.427; std_0 * prod(1 + c) ** 0.5 = 7.558e+14
+with_cross = ((1 + cs + cross) / (1 + cs)).prod().sqrt()
+std_not_rms = (h.std() / h.pow(2).mean().sqrt()) / (x.std() / x.pow(2).mean().sqrt())
+print(f"x {with_cross:.3f} (cross terms) x {std_not_rms:.3f} (std, not root mean square) "
+      f"= {product * with_cross * std_not_rms:.4g}, measured {h.std():.4g}")
+#> x 1.036 (cross terms) x 0.991 (std, not root mean square) = 7.758e+14, measured 7.758e+14
 # --8<-- [end:growth-formula]
 
 # --8<-- [start:layernorm-std]
 # Pre-LN: the branch sees LN(x), so it adds a variance of about 1 whatever the stream's:
 # Var(x_l) = Var(x_0) + l, linear growth. Post-LN: every block ends with a LayerNorm.
-with torch.no_grad():
-    for name in ("pre-LN residual", "post-LN residual"):
-        _, stds = stream(model, x, *VARIANTS[name])
-        print(f"{name:>17}", *(f"{stds[b - 1]:7.4f}" for b in blocks))
+for name in ("pre-LN residual", "post-LN residual"):
+    print(f"{name:>17}", *(f"{streams[name][b - 1]:7.4f}" for b in blocks))
 #>   pre-LN residual  1.4128  3.2722  7.2889 10.6015
 #>  post-LN residual  1.0001  1.0001  1.0001  1.0001
 print("pre-LN predicted ", *(f"{math.sqrt(x.var() + b):7.4f}" for b in blocks))
@@ -119,8 +76,9 @@ print("pre-LN predicted ", *(f"{math.sqrt(x.var() + b):7.4f}" for b in blocks))
 
 # --8<-- [start:layernorm-gradients]
 # Loss: a fixed random linear read-out of the last block's output (pre-LN nets end with a
-# final LayerNorm, like GPT-2's ln_f; the loss reads that). The gradient of each block's W:
+# final LayerNorm, like GPT-2's ln_f; the loss reads its output). The gradient of each W:
 probe = torch.randn(BATCH, WIDTH, dtype=f64, generator=torch.Generator().manual_seed(1))
+last = {}  # the last block's |grad W|, for the next block
 for name in ("residual, 1/sqrt(L)", "pre-LN residual", "post-LN residual"):
     kind, scale = VARIANTS[name]
     model.zero_grad()
@@ -129,34 +87,41 @@ for name in ("residual, 1/sqrt(L)", "pre-LN residual", "post-LN residual"):
         out = F.layer_norm(out, (WIDTH,))
     (out * probe).sum().backward()
     norms = [model.layers[b - 1].weight.grad.norm().item() for b in blocks]
+    last[name] = norms[-1]
     print(f"{name:>19}: |grad W|", *(f"{n:6.1f}" for n in norms),
           f" first / last {norms[0] / norms[-1]:.2f}")
 #> residual, 1/sqrt(L): |grad W|  120.2  119.6  117.3  124.7  first / last 0.96
 #>     pre-LN residual: |grad W|  542.0  223.1   96.1   68.8  first / last 7.88
 #>    post-LN residual: |grad W|  414.0  411.3  598.9  543.6  first / last 0.76
-# Pre-LN, backwards: block l's branch sees x / std(x_l) with Var(x_l) ~ l, so it multiplies
-# the gradient's variance by 1 + 1/l; at block l it is (L + 1) / (l + 1) times the last's.
+# Pre-LN, backwards: block l's branch sees x_{l-1} / std(x_{l-1}) with Var(x_{l-1}) ~ l, so
+# it multiplies the gradient's variance by 1 + 1/l; at block l it is (L + 1) / (l + 1)
+# times the last block's.
 print(f"{'pre-LN predicted':>19}: ratio to the last",
       *(f"{math.sqrt((DEPTH + 1) / (b + 1)):.2f}" for b in blocks))
 #>    pre-LN predicted: ratio to the last 7.11 3.03 1.41 1.00
 # --8<-- [end:layernorm-gradients]
 
 # --8<-- [start:pre-ln-last-layer]
-# Xiong et al. (2020, theorem 1): at the last layer, post-LN's gradient does not shrink
-# with depth and pre-LN's does, like 1/sqrt(L). Here: the last block's |grad W| against L.
-for depth in (25, 100):
-    row = []
-    for kind in ("pre-LN", "post-LN"):
-        model.zero_grad()
-        h = x
-        for layer in model.layers[:depth]:
-            h = h + layer(F.relu(F.layer_norm(h, (WIDTH,)))) if kind == "pre-LN" else (
-                F.layer_norm(h + layer(F.relu(h)), (WIDTH,)))
-        F.layer_norm(h, (WIDTH,)).mul(probe).sum().backward()
-        row.append(model.layers[depth - 1].weight.grad.norm().item())
-    print(f"L = {depth:>3}: last block |grad W| pre-LN {row[0]:6.1f}, post-LN {row[1]:6.1f}")
-#> L =  25: last block |grad W| pre-LN  148.0, post-LN  497.0
-#> L = 100: last block |grad W| pre-LN   68.8, post-LN  543.6
+# Xiong et al. (2020, theorem 1) bound the last layer's gradient: O(d sqrt(ln d)) for
+# post-LN, O(d sqrt(ln d / L)) for pre-LN. Here: the last block's |grad W| at L = 25 blocks
+# (the first 25 of the same weights), and at L = 100 from the block above.
+row = {}
+for kind in ("pre-LN", "post-LN"):
+    model.zero_grad()
+    h = x
+    for layer in model.layers[:25]:
+        h = h + layer(F.relu(F.layer_norm(h, (WIDTH,)))) if kind == "pre-LN" else (
+            F.layer_norm(h + layer(F.relu(h)), (WIDTH,)))
+    if kind == "pre-LN":
+        h = F.layer_norm(h, (WIDTH,))
+    (h * probe).sum().backward()
+    row[kind] = model.layers[24].weight.grad.norm().item()
+for depth, pre, post in ((25, row["pre-LN"], row["post-LN"]),
+                         (100, last["pre-LN residual"], last["post-LN residual"])):
+    print(f"L = {depth:>3}: last block |grad W| pre-LN {pre:6.1f}, post-LN {post:6.1f}, "
+          f"post-LN / pre-LN {post / pre:.1f}")
+#> L =  25: last block |grad W| pre-LN  148.0, post-LN  497.0, post-LN / pre-LN 3.4
+#> L = 100: last block |grad W| pre-LN   68.8, post-LN  543.6, post-LN / pre-LN 7.9
 # --8<-- [end:pre-ln-last-layer]
 
 # --8<-- [start:lsuv]
@@ -206,7 +171,8 @@ for activation in (nn.Tanh(), nn.ReLU()):
     second = torch.tensor(pre_activation_stds(net, other, activation), dtype=f64)
     print(f"{name}: orthogonal  ", *(f"{before[b - 1]:9.3g}" for b in blocks))
     print(f"{name}: after LSUV  ", *(f"{after[b - 1]:9.4f}" for b in blocks))
-    print(f"{name}: rescalings per layer {dict(sorted(Counter(rescalings).items()))}")
+    counts = {i: rescalings.count(i) for i in sorted(set(rescalings))}
+    print(f"{name}: rescalings per layer {counts}")
     print(f"{name}: second batch: layer 100 {second[-1]:.4f}, layers 1-100 "
           f"from {second.min():.4f} to {second.max():.4f}")
 #> Tanh: orthogonal       0.991     0.241     0.102    0.0718
@@ -217,6 +183,10 @@ for activation in (nn.Tanh(), nn.ReLU()):
 #> ReLU: after LSUV      0.9907    1.0000    1.0000    1.0000
 #> ReLU: rescalings per layer {0: 1, 1: 99}
 #> ReLU: second batch: layer 100 1.0431, layers 1-100 from 0.9846 to 1.0431
+# ReLU halves the second moment on average, 99 times from layer 1 to layer 100:
+print(f"ReLU, orthogonal: predicted at layer 100 {before[0]:.4f} * 2 ** -49.5 = "
+      f"{before[0] * 2 ** -49.5:.2g}")
+#> ReLU, orthogonal: predicted at layer 100 0.9907 * 2 ** -49.5 = 1.2e-15
 # --8<-- [end:lsuv-run]
 
 # --8<-- [start:lsuv-limits]
@@ -240,10 +210,20 @@ for activation in (nn.Tanh(), nn.ReLU()):
           f"layer 100 {stds[-1]:.4f}")
 #> Tanh, inputs x 3: layer 1 2.9959, layer 100 1.0003
 #> ReLU, inputs x 3: layer 1 2.9959, layer 100 3.0000
-# 3. BatchNorm right after the layer (training mode) undoes any scale LSUV sets:
+# 3. BatchNorm right after the layer (training mode) undoes any scale LSUV sets, in the
+# forward pass. Not in training: the gradient of W shrinks like 1 / a when W is a times
+# larger, so the relative step |grad W| / |W| (per unit of learning rate) like 1 / a^2.
 bn = nn.BatchNorm1d(WIDTH, dtype=f64)
-h = net.layers[0](new).detach()
-print("BatchNorm(3 h) == BatchNorm(h):", (bn(3 * h) - bn(h)).abs().max().item() < 1e-4)
+bn_probe = torch.randn(64, WIDTH, dtype=f64, generator=torch.Generator().manual_seed(2))
+outputs = []
+for a in (1.0, 3.0):
+    w = (a * net.layers[0].weight).detach().requires_grad_()
+    outputs.append(bn(new @ w.T))
+    (outputs[-1] * bn_probe).sum().backward()
+    print(f"W x {a:g}: |grad W| {w.grad.norm():6.1f}, |grad W| / |W| {w.grad.norm() / w.norm():5.1f}")
+#> W x 1: |grad W| 2028.1, |grad W| / |W| 126.8
+#> W x 3: |grad W|  676.0, |grad W| / |W|  14.1
+print("BatchNorm(3 h) == BatchNorm(h):", (outputs[1] - outputs[0]).abs().max().item() < 1e-4)
 #> BatchNorm(3 h) == BatchNorm(h): True
 # --8<-- [end:lsuv-limits]
 
@@ -267,7 +247,8 @@ xs = torch.randn(32, 64, dtype=f64)
 out = blocks(xs)
 print("identity at init:", torch.equal(out, xs))
 #> identity at init: True
-(out * torch.randn(32, 64, dtype=f64)).sum().backward()
+readout = torch.randn(32, 64, dtype=f64)  # one fixed read-out for both backward passes
+(out * readout).sum().backward()
 block = blocks[0]
 print(f"grad alpha {block.alpha.grad:.4g}, |grad fc1.weight| {block.fc1.weight.grad.norm():.4g}"
       f", |grad fc2.weight| {block.fc2.weight.grad.norm():.4g}")
@@ -277,10 +258,10 @@ with torch.no_grad():
     for p in blocks.parameters():
         p -= 0.01 * p.grad
 blocks.zero_grad()
-(blocks(xs) * torch.randn(32, 64, dtype=f64)).sum().backward()
+(blocks(xs) * readout).sum().backward()
 print(f"after one step: alpha {block.alpha.item():.4g}, "
       f"|grad fc2.weight| {block.fc2.weight.grad.norm():.4g}")
-#> after one step: alpha 0.02122, |grad fc2.weight| 3.226
+#> after one step: alpha 0.02122, |grad fc2.weight| 3.174
 # --8<-- [end:rezero]
 
 # --8<-- [start:fixup]
@@ -355,20 +336,21 @@ for eps in (1e-1, 1e-5, 1e-6):
 
 # --8<-- [start:mup-setup]
 def adam_step(groups, state, grads, t, betas=(0.9, 0.999), eps=1e-8):
-    """One step of torch.optim.Adam(groups) with its defaults, written out: each group is
+    """One step of torch.optim.Adam(groups) with its defaults, written out (the same
+    in-place operations as torch/optim/adam.py's _single_tensor_adam): each group is
     {"params": weight, "lr": lr}, and muP is nothing but a per-group lr (and init)."""
     with torch.no_grad():
         for group, (m, v), g in zip(groups, state, grads, strict=True):
-            m.mul_(betas[0]).add_(g, alpha=1 - betas[0])
+            m.lerp_(g, 1 - betas[0])
             v.mul_(betas[1]).addcmul_(g, g, value=1 - betas[1])
-            denom = (v / (1 - betas[1] ** t)).sqrt() + eps
-            group["params"].sub_(group["lr"] / (1 - betas[0] ** t) * m / denom)
+            denom = v.sqrt().div_(math.sqrt(1 - betas[1] ** t)).add_(eps)
+            group["params"].addcdiv_(m, denom, value=-group["lr"] / (1 - betas[0] ** t))
 
 
 def coord_check(widths, parametrization, steps=3, lr=1e-2, base=64, seed=0):
     """Train a 3-hidden-layer ReLU MLP (8 -> n -> n -> n -> 1, no biases) with Adam on one
-    fixed batch and return, per width, the mean |coordinate| of each layer's output after
-    each of `steps` steps. "SP": every weight N(0, 1/fan_in), one lr. "muP" (Tensor Programs V,
+    fixed batch and return, per width, the mean |coordinate| of each layer's output at
+    initialization (t = 0) and after each of `steps` steps. "SP": every weight N(0, 1/fan_in), one lr. "muP" (Tensor Programs V,
     table 3, Adam): hidden lr * base/n, readout N(0, 1/fan_in * base/n) and lr * base/n;
     at n = base both are the same model."""
     data = torch.Generator().manual_seed(seed)
@@ -394,13 +376,12 @@ def coord_check(widths, parametrization, steps=3, lr=1e-2, base=64, seed=0):
             for i, layer in enumerate(layers):
                 h = layer(h if i == 0 else F.relu(h))
                 outputs.append(h)  # each Linear's output, as mup's coord_check records
-            if step > 0:
-                sizes[n].append([o.abs().mean().item() for o in outputs])
+            sizes[n].append([o.abs().mean().item() for o in outputs])
             if step == steps:
                 break
             grads = torch.autograd.grad(F.mse_loss(h, target), [g["params"] for g in groups])
             adam_step(groups, state, grads, step + 1)
-    return sizes  # sizes[n][t - 1][j]: mean |output| of layer j after step t
+    return sizes  # sizes[n][t][j]: mean |output| of layer j after step t (t = 0: at init)
 
 
 def slope(widths, values):
@@ -419,19 +400,24 @@ for parametrization in ("SP", "muP"):
     print(f"{parametrization:<3} mean |x| after step 1", *(f"{n:>6}" for n in widths),
           "  slope after step 1, 2, 3")
     for j, name in enumerate(names):
-        slopes = [slope(widths, [sizes[n][t][j] for n in widths]) for t in range(3)]
-        print(f"    {name:<18}", *(f"{sizes[n][0][j]:6.3f}" for n in widths), " ",
+        slopes = [slope(widths, [sizes[n][t][j] for n in widths]) for t in (1, 2, 3)]
+        print(f"    {name:<18}", *(f"{sizes[n][1][j]:6.3f}" for n in widths), " ",
               *(f"{s:+.2f}" for s in slopes))
+    wide = widths[2:]
+    print(f"    readout slope at init {slope(widths, [sizes[n][0][3] for n in widths]):+.2f}, "
+          f"after step 1 from n = 256 {slope(wide, [sizes[n][1][3] for n in wide]):+.2f}")
 #> SP  mean |x| after step 1     64    128    256    512   1024   slope after step 1, 2, 3
 #>     layer 1             0.821  0.802  0.762  0.790  0.783   -0.02 -0.02 -0.03
 #>     layer 2             0.596  0.596  0.733  1.153  1.957   +0.44 +0.61 +0.71
 #>     layer 3             0.400  0.544  0.875  2.017  4.322   +0.88 +1.11 +0.90
 #>     readout             0.512  2.075  6.621 19.241 45.161   +1.61 +2.11 +1.49
+#>     readout slope at init -0.09, after step 1 from n = 256 +1.38
 #> muP mean |x| after step 1     64    128    256    512   1024   slope after step 1, 2, 3
 #>     layer 1             0.821  0.802  0.762  0.790  0.783   -0.02 -0.02 -0.02
 #>     layer 2             0.596  0.545  0.535  0.562  0.568   -0.01 -0.01 -0.01
 #>     layer 3             0.400  0.395  0.408  0.438  0.431   +0.04 +0.01 -0.00
 #>     readout             0.512  0.693  0.843  0.843  0.777   +0.15 -0.06 -0.08
+#>     readout slope at init -0.59, after step 1 from n = 256 -0.06
 # --8<-- [end:coord-check]
 
 # --8<-- [start:attention-scale]

@@ -1,7 +1,10 @@
-"""The 100-layer experiment shared by docs/init/variance.md and its figure.
+"""The 100-layer experiment shared by docs/init/variance.md, docs/init/deep_networks.md and
+their figures.
 
-The page shows these sections; snippets/figures.py draws the figure from the very same
-`run` and `STRATEGIES`, so the printed numbers and the plotted curves are one experiment.
+The pages show these sections; snippets/figures.py draws the figures from the very same
+`run` and `STRATEGIES` (variance.md) and `kaiming_mlp`, `stream` and `VARIANTS`
+(deep_networks.md, its last section), so the printed numbers and the plotted curves are one
+experiment.
 
 It runs in float64 unless a strategy says otherwise, for the printed digits to be the
 same on every machine. In float32 they are not: a seeded float32 `torch.randn` draws
@@ -69,3 +72,42 @@ STRATEGIES = {  # name: (init function for a weight, activation, dtype)
                       f64),
 }
 # --8<-- [end:strategies]
+
+# --8<-- [start:stream-setup]
+F, f64 = nn.functional, torch.float64  # torch.nn.functional
+
+
+def kaiming_mlp(seed=0):
+    """The plain Kaiming MLP of run() and its batch: the same seed, the same draws."""
+    torch.manual_seed(seed)
+    model = MLP(nn.ReLU())
+    for layer in model.layers:
+        nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+    return model, torch.randn(BATCH, WIDTH, dtype=f64)
+
+
+def stream(model, x, kind, scale=1.0):
+    """Push x through DEPTH blocks whose branch is f(x) = scale * W relu(x), W = one of
+    the plain MLP's weights. Returns the output and the std after every block."""
+    stds = []
+    for layer in model.layers:
+        if kind == "plain":
+            x = F.relu(layer(x))  # the MLP of the 100-layer experiment
+        elif kind == "residual":
+            x = x + scale * layer(F.relu(x))
+        elif kind == "pre-LN":
+            x = x + scale * layer(F.relu(F.layer_norm(x, (WIDTH,))))
+        elif kind == "post-LN":
+            x = F.layer_norm(x + scale * layer(F.relu(x)), (WIDTH,))
+        stds.append(x.std().item())
+    return x, stds
+
+
+VARIANTS = {  # name: (kind, branch scale)
+    "plain, Kaiming": ("plain", 1.0),
+    "residual, Kaiming": ("residual", 1.0),
+    "residual, 1/sqrt(L)": ("residual", 1 / math.sqrt(DEPTH)),
+    "pre-LN residual": ("pre-LN", 1.0),
+    "post-LN residual": ("post-LN", 1.0),
+}
+# --8<-- [end:stream-setup]

@@ -1,6 +1,7 @@
 """Examples for docs/init/large_models.md: initializing a model too large to build twice."""
 
 # --8<-- [start:setup]
+import io
 import time
 import weakref
 
@@ -37,7 +38,7 @@ n = sum(p.numel() for p in model.parameters())
 print(f"{n:,} parameters, {sum(p.nbytes for p in model.parameters()) / 1e6:.0f} MB it would take")
 #> 67,125,248 parameters, 269 MB it would take
 with torch.device("meta"):
-    huge = mlp(16384, 100)  # far more than this machine's memory: nothing is allocated
+    huge = mlp(16384, 100)  # more memory than most machines have: nothing is allocated
 print(f"{sum(p.numel() for p in huge.parameters()) / 1e9:.1f} G parameters, "
       f"{sum(p.nbytes for p in huge.parameters()) / 1e9:.0f} GB it would take")
 #> 26.8 G parameters, 107 GB it would take
@@ -151,6 +152,9 @@ print("after to_empty: ", tied(lm))
 lm.lm_head.weight = lm.wte.weight  # tie again, before initializing
 print("tied again:     ", tied(lm))
 #> tied again:      tied True, 1 Parameter(s), 64,000 numbers
+lm.to_empty(device="cpu")  # cpu to cpu: `param.data = ...` works, the Parameter stays
+print("cpu to_empty:   ", tied(lm))
+#> cpu to_empty:    tied True, 1 Parameter(s), 64,000 numbers
 # Or let _apply swap the tensors in place, which keeps every reference to a Parameter:
 torch.__future__.set_swap_module_params_on_conversion(True)
 try:
@@ -165,10 +169,10 @@ finally:
 
 # --8<-- [start:skip-init]
 state = torch.random.get_rng_state()
-layer = nn.utils.skip_init(nn.Linear, 4096, 4096)  # Linear(4096, 4096, device="meta").to_empty(...)
+layer = nn.utils.skip_init(nn.Linear, 1024, 1024)  # Linear(1024, 1024, device="meta").to_empty(...)
 print(layer.weight.device, tuple(layer.weight.shape),
       "global RNG untouched:", torch.equal(state, torch.random.get_rng_state()))
-#> cpu (4096, 4096) global RNG untouched: True
+#> cpu (1024, 1024) global RNG untouched: True
 init_weights(layer, torch.Generator().manual_seed(0))  # its memory is uninitialized until now
 print(f"weight std {layer.weight.std():.4f}, max |bias| {layer.bias.abs().max():.1f}")
 #> weight std 0.0200, max |bias| 0.0
@@ -371,23 +375,31 @@ class Meter(TorchDispatchMode):
     def free(self, key, nbytes):
         self.storages.discard(key)
         self.live -= nbytes
+
+
+buffer = io.BytesIO()
+torch.save({"w": torch.ones(1000)}, buffer)
+buffer.seek(0)
+with Meter() as meter:
+    loaded = torch.load(buffer)["w"]  # storage made by the unpickler, not by an aten op
+    grown = torch.empty(0).resize_(1000)  # grown in place after it was counted (0 bytes)
+print(f"{loaded.nbytes + grown.nbytes:,} bytes made, {meter.peak:,} counted")
+#> 8,000 bytes made, 0 counted
 # --8<-- [end:cost-meter]
 
 # --8<-- [start:cost-routes]
 routes = {}
 with Meter() as meter:  # build with the default init, then initialize
-    start = time.perf_counter()
-    model = mlp(4096, 4)  # 67.1 M parameters, 268 MB
-    t_default = time.perf_counter() - start
+    model = mlp(4096, 1)  # 16.8 M parameters, 67 MB
     g = torch.Generator().manual_seed(0)
     model.apply(lambda m: init_weights(m, g))
 routes["default, then init"] = meter
-checkpoint = model.state_dict()  # stands in for torch.load(...): 268 MB already in memory
+checkpoint = model.state_dict()  # stands in for torch.load(...): 67 MB already in memory
 del model
 
 with Meter() as meter:  # meta, to_empty, initialize
     with torch.device("meta"):
-        model = mlp(4096, 4)
+        model = mlp(4096, 1)
     model.to_empty(device="cpu")
     g = torch.Generator().manual_seed(0)
     model.apply(lambda m: init_weights(m, g))
@@ -398,35 +410,81 @@ print("same parameters as the first route:",
 del model
 
 with Meter() as meter:  # build with the default init, then load the checkpoint
-    model = mlp(4096, 4)
+    for t in checkpoint.values():  # the checkpoint is in memory too: count it from the start
+        meter.track(t.untyped_storage())
+    model = mlp(4096, 1)
     model.load_state_dict(checkpoint)  # copies into the model's own memory
 routes["default, then load"] = meter
 del model
 
 with Meter() as meter:  # meta, then take the checkpoint's tensors as the parameters
+    for t in checkpoint.values():
+        meter.track(t.untyped_storage())
     with torch.device("meta"):
-        model = mlp(4096, 4)
+        model = mlp(4096, 1)
     model.load_state_dict(checkpoint, assign=True)
 routes["meta, load(assign=True)"] = meter
 print("model uses the checkpoint's memory:",
       model[0].weight.data_ptr() == checkpoint["0.weight"].data_ptr())
 #> model uses the checkpoint's memory: True
+with torch.no_grad():
+    model[0].bias.fill_(1.0)  # one memory: writing the model writes the checkpoint dict
+print(checkpoint["0.bias"][:3])
+#> tensor([1., 1., 1.])
 
 print(f"{'route':<24} {'peak MB':>7} {'random numbers':>14}")
 #> route                    peak MB random numbers
 for name, m in routes.items():
     print(f"{name:<24} {m.peak / 1e6:>7.0f} {m.drawn / 1e6:>12.1f} M")
-#> default, then init           269        134.2 M
-#> meta, to_empty, init         269         67.1 M
-#> default, then load           269         67.1 M
-#> meta, load(assign=True)        0          0.0 M
+#> default, then init            67         33.6 M
+#> meta, to_empty, init          67         16.8 M
+#> default, then load           134         16.8 M
+#> meta, load(assign=True)       67          0.0 M
 # --8<-- [end:cost-routes]
 
+# --8<-- [start:load-assign]
+checkpoint = TiedLM().state_dict()  # both keys, one storage
+with torch.device("meta"):
+    lm = TiedLM()
+lm.load_state_dict(checkpoint, assign=True)  # each module gets its own Parameter
+print("after assign:", tied(lm))
+#> after assign: tied False, 2 Parameter(s), 128,000 numbers
+lm.lm_head.weight = lm.wte.weight  # tie again after loading
+print("tied again:  ", tied(lm))
+#> tied again:   tied True, 1 Parameter(s), 64,000 numbers
+
+checkpoint = Block().state_dict()  # no rope.inv_freq: it is not persistent
+with torch.device("meta"):
+    block = Block()
+block.load_state_dict(checkpoint, assign=True)
+print(block.proj.weight.device, block.bn.running_var.device, block.rope.inv_freq.device)
+#> cpu cpu meta
+block.rope.inv_freq = block.rope.compute_inv_freq()  # recompute it, on the CPU
+print(block.rope.inv_freq.device, "rope.inv_freq" in block.state_dict())
+#> cpu False
+
+bf16 = {k: v.bfloat16() if v.is_floating_point() else v for k, v in checkpoint.items()}
+with torch.device("meta"):
+    block = Block()
+block.load_state_dict(bf16, assign=True)  # the checkpoint's tensors, dtype and all
+print("assign:", block.proj.weight.dtype)
+#> assign: torch.bfloat16
+block = Block()
+block.load_state_dict(bf16)  # copy_ converts into the model's own float32 tensors
+print("copy:  ", block.proj.weight.dtype)
+#> copy:   torch.float32
+# --8<-- [end:load-assign]
+
 # --8<-- [start:cost-time]
+start = time.perf_counter()
+mlp(4096, 1)  # the default construction, timed outside any Meter
+t_default = time.perf_counter() - start
+
+
 def time_meta_build():
     start = time.perf_counter()
     with torch.device("meta"):
-        mlp(4096, 4)
+        mlp(4096, 1)
     return time.perf_counter() - start
 
 

@@ -856,9 +856,11 @@ except RuntimeError as e:
 class Scale(nn.Module):  # accepts `device` and gives it to every parameter it creates
     def __init__(self, n, device=None):
         super().__init__()
-        self.gain = nn.Parameter(torch.empty(n, device=device))
+        self.gain = nn.Parameter(torch.ones(n, device=device))
 
 
+print(Scale(8).gain.sum().item())  # built normally it still starts at ones
+#> 8.0
 scale = torch.nn.utils.skip_init(Scale, 8)
 nn.init.ones_(scale.gain)  # skip_init leaves the storage uninitialized: fill it
 print(scale.gain.device, scale.gain.sum().item())
