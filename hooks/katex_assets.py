@@ -1,9 +1,10 @@
-"""Serve KaTeX from the npm package installed by `make venv` (node_modules/katex).
+"""Serve KaTeX's CSS and fonts from the npm package installed by `make venv` (node_modules/katex).
 
-Nothing is copied into docs/ and nothing is committed: at build time this hook adds
-the few files the browser needs (JS, CSS, auto-render and the woff2 fonts) to the
-site under ``assets/katex/``. The same package is used by tests/test_formulas.py to
-parse every formula, so the site and the check can never disagree on KaTeX's version.
+Nothing is copied into docs/ and nothing is committed: at build time this hook adds the
+files the browser needs to draw the formulas that hooks/math.py rendered at build time
+(the CSS and the woff2 fonts; no script) to the site under ``assets/katex/``. The
+browser downloads only the fonts a page's formulas use. hooks/math.py renders with the
+same package, so the HTML and the CSS can never disagree on KaTeX's version.
 """
 
 from __future__ import annotations
@@ -20,13 +21,11 @@ DEST = "assets/katex"
 def katex_files() -> list[str]:
     """Paths, relative to KaTeX's dist folder, that the site serves."""
     fonts = sorted(p.name for p in (KATEX_DIST / "fonts").glob("*.woff2"))
-    return ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js"] + [
-        f"fonts/{name}" for name in fonts
-    ]
+    return ["katex.min.css"] + [f"fonts/{name}" for name in fonts]
 
 
 def on_files(files: Files, config) -> Files:
-    if not (KATEX_DIST / "katex.min.js").is_file():
+    if not (KATEX_DIST / "katex.min.css").is_file():
         raise PluginError(
             f"KaTeX is missing from {KATEX_DIST}. Run `make venv` (it runs `npm ci`)."
         )

@@ -18,7 +18,6 @@ import json
 import re
 import shutil
 import threading
-from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,12 +27,13 @@ from selenium import webdriver  # pinned in requirements.txt: a missing browser 
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.test_formulas import extract_formulas
+from hooks import math as math_hook
 
 LOCAL_HOST = "127.0.0.1"
 WAIT = 15  # seconds an explicit wait may take before the test fails
 
-# What the page shows once Material's and KaTeX's scripts have run. Material 9.8 puts its
+# What the page shows once Material's scripts have run (the formulas are KaTeX HTML from
+# the build, hooks/math.py: no script draws them). Material 9.8 puts its
 # copy button (``button.md-code__button[data-md-type=copy]``, the former ``.md-clipboard``)
 # into each ``pre`` and points it at that block's code.
 STATE_JS = """
@@ -45,7 +45,7 @@ prose.querySelectorAll("pre, code, script, style, .katex, .jp-OutputArea").forEa
 const blocks = [...article.querySelectorAll("pre > code")]
   .filter(c => !c.closest(".jupyter-wrapper"));
 return {
-  ready: document.readyState === "complete" && typeof renderMathInElement === "function",
+  ready: document.readyState === "complete",
   katex: roots.length,
   display: roots.filter(e => e.closest(".katex-display")).length,
   errors: article.querySelectorAll(".katex-error").length,
@@ -57,39 +57,13 @@ return {
 """
 
 
-class _RenderedMarkdown(HTMLParser):
-    """Text of the notebook's Markdown cells (where KaTeX auto-render finds $...$)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self._depth = 0
-
-    def handle_starttag(self, tag, attrs):
-        if self._depth:
-            self._depth += tag not in ("br", "img", "hr", "input", "meta", "link")
-        elif "jp-RenderedMarkdown" in (dict(attrs).get("class") or "").split():
-            self._depth = 1
-            self.text.append("")
-
-    def handle_endtag(self, tag):
-        if self._depth:
-            self._depth -= 1
-
-    def handle_data(self, data):
-        if self._depth:
-            self.text[-1] += data
-
-
-NOTEBOOK_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
+ARITHMATEX = re.compile(r'<(?:span|div) class="arithmatex">')
 
 
 def source_formulas(html: str) -> int:
-    """How many formulas the built HTML holds: arithmatex elements, plus $...$ in notebooks."""
-    count = len(extract_formulas(html))
-    parser = _RenderedMarkdown()
-    parser.feed(html)
-    return count + sum(len(NOTEBOOK_MATH.findall(text)) for text in parser.text)
+    """How many formulas the built HTML holds: arithmatex elements (hooks/math.py puts a
+    notebook's rendered formulas in one too), plus any $...$ left in a notebook cell."""
+    return len(ARITHMATEX.findall(html)) + len(math_hook._notebook_spans(html))
 
 
 def site_pages(site: Path) -> list[str]:
@@ -128,6 +102,7 @@ def test_source_formulas_counts_arithmatex_and_notebook_math():
             '<div class="jp-RenderedMarkdown"><p>near $\\ln 2$ and $$a$$</p></div>'
             '<pre>costs $5</pre>')
     assert source_formulas(html) == 4
+    assert source_formulas(math_hook.render_page(html, "p.md")) == 4
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -269,18 +244,17 @@ def test_every_code_block_has_a_copy_button(visits):
 def test_the_page_checks_fail_on_a_broken_page(driver, built_site, tmp_path):
     """A page with every fault the per-page checks look for: each one is seen."""
     (tmp_path / "assets").symlink_to(built_site / "assets")
+    rendered = math_hook.render_page('<span class="arithmatex">\\(x^2\\)</span>', "p.md")
     (tmp_path / "index.html").write_text(
-        '<!DOCTYPE html><html><body><article class="md-content__inner">'
-        '<span class="arithmatex">\\(x^2\\)</span>'
-        '<div class="arithmatex">\\[\\frac{1}{\\]</div>'
+        '<!DOCTYPE html><html><head><link rel="stylesheet" href="assets/katex/katex.min.css">'
+        '</head><body><article class="md-content__inner">'
+        f"{rendered}"
+        '<div class="arithmatex">\\[\\frac{1}{\\]</div>'  # left unrendered
         "<p>a formula left as text: $$ a + b</p>"
         "<pre id='c'><code>print(1)</code></pre>"
         '<img src="http://example.invalid/tracker.png" alt="">'
         "</article>"
-        '<script src="assets/katex/katex.min.js"></script>'
-        '<script src="assets/katex/contrib/auto-render.min.js"></script>'
-        "<script>renderMathInElement(document.body, {throwOnError: false});"
-        'console.error("boom")</script></body></html>', encoding="utf-8")
+        '<script>console.error("boom")</script></body></html>', encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(tmp_path))
     server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -294,7 +268,7 @@ def test_the_page_checks_fail_on_a_broken_page(driver, built_site, tmp_path):
         server.shutdown()
         server.server_close()
     assert source_formulas((tmp_path / "index.html").read_text(encoding="utf-8")) == 2
-    # auto-render leaves a formula KaTeX cannot parse as raw text (and logs it).
+    # One formula drawn, one left as source text (and a stray $$ in the prose).
     assert (state["katex"], state["raw"]) == (1, ["$$", "\\["])
     assert (state["code"], state["copy"]) == (1, 0)
     assert any("boom" in message for message in console)

@@ -107,6 +107,59 @@ def test_notebook_shows_output_and_offers_its_ipynb(driver, base_url, lang):
     assert notebook["nbformat"] == 4 and notebook["cells"]
 
 
+# Layout shift: Chrome's "layout-shift" performance entries, buffered from the start of
+# the load. Formulas are HTML from the build (hooks/math.py), so nothing in the page's
+# content should move once it is laid out. Material's header and sidebars do adjust once
+# its script runs (the search box, the scrollbar): those shifts are not the content's, so
+# only sources inside .md-content whose box moved or resized are collected.
+LAYOUT_SHIFT_JS = """
+const done = arguments[arguments.length - 1];
+const moved = [];
+const same = (a, b) => a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    for (const s of entry.sources) {
+      const node = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement);
+      if (node && node.closest(".md-content") && !same(s.previousRect, s.currentRect)) {
+        moved.push(`${node.tagName}.${node.className}: ${(node.textContent || "").slice(0, 40)}`);
+      }
+    }
+  }
+}).observe({type: "layout-shift", buffered: true});
+setTimeout(() => done(moved), 1500);
+"""
+
+
+def content_moves(browser, url: str) -> list[str]:
+    """The elements of a page's content that moved after they were first laid out."""
+    open_page(browser, url)
+    browser.set_script_timeout(WAIT)
+    return browser.execute_async_script(LAYOUT_SHIFT_JS)
+
+
+@pytest.mark.parametrize("path", [
+    "init/variance/", "zh/losses/distributions/", "init/variance/#kaiming-he-initialization",
+    "zh/init/deep_networks/#mup", "notebooks/init_std_per_layer/",
+])
+def test_formulas_cause_no_layout_shift(driver, base_url, path):
+    assert content_moves(driver, base_url + path) == []
+
+
+def test_the_layout_shift_check_sees_a_shift(driver, tmp_path):
+    # Content whose script inserts a block above the text after load: it moves.
+    (tmp_path / "shift.html").write_text(
+        "<!DOCTYPE html><html><body class='md-content'><p>text</p><script>"
+        "setTimeout(() => document.body.insertAdjacentHTML("
+        "'afterbegin', '<div style=\"height:300px\"></div>'), 800)</script></body></html>",
+        encoding="utf-8")
+    from tests.test_browser import serve
+
+    with serve(tmp_path) as url:
+        moved = content_moves(driver, url + "shift.html")
+    assert moved and moved[0].startswith("BODY.md-content: text")
+
+
 SCREENSHOT_PAGES = ["losses/cross_entropy/", "init/variance/"]
 
 
