@@ -70,24 +70,19 @@ def _xavier_normal_std(_, p) -> float:
     return math.sqrt(2.0 / (p.shape[1] * rf + p.shape[0] * rf))
 
 
-LINEAR = Rule("uniform", lambda m, p: 1 / math.sqrt(m.in_features),
-              r"\mathcal{U}\left(\pm\frac{1}{\sqrt{\text{in\_features}}}\right)",
-              "kaiming_uniform_(w, a=sqrt(5))")
-LINEAR_BIAS = Rule("uniform", lambda m, p: 1 / math.sqrt(m.in_features),
-                   r"\mathcal{U}\left(\pm\frac{1}{\sqrt{\text{in\_features}}}\right)",
-                   "uniform_(b, -bound, bound)")
-CONV = Rule("uniform", lambda m, p: 1 / math.sqrt(_conv_fan_in(m)),
-            r"\mathcal{U}\left(\pm\frac{1}{\sqrt{C_\text{in}/g \cdot \prod k}}\right)",
-            "kaiming_uniform_(w, a=sqrt(5))")
-CONV_BIAS = Rule("uniform", lambda m, p: 1 / math.sqrt(_conv_fan_in(m)),
-                 r"\mathcal{U}\left(\pm\frac{1}{\sqrt{C_\text{in}/g \cdot \prod k}}\right)",
-                 "uniform_(b, -bound, bound)")
-CONV_T = Rule("uniform", lambda m, p: 1 / math.sqrt(_conv_transpose_dim1(m)),
-              r"\mathcal{U}\left(\pm\frac{1}{\sqrt{C_\text{out}/g \cdot \prod k}}\right)",
-              "kaiming_uniform_(w, a=sqrt(5))")
-CONV_T_BIAS = Rule("uniform", lambda m, p: 1 / math.sqrt(_conv_transpose_dim1(m)),
-                   r"\mathcal{U}\left(\pm\frac{1}{\sqrt{C_\text{out}/g \cdot \prod k}}\right)",
-                   "uniform_(b, -bound, bound)")
+# Linear and the convolutions draw weight and bias from the same uniform: the weight with
+# kaiming_uniform_(a=sqrt(5)), whose bound is 1/sqrt(fan_in), the bias with uniform_.
+KAIMING_SQRT5 = "kaiming_uniform_(w, a=sqrt(5)); uniform_(b, -bound, bound)"
+
+
+def _uniform_rule(fan, fan_tex: str) -> Rule:
+    return Rule("uniform", lambda m, p: 1 / math.sqrt(fan(m)),
+                rf"\mathcal{{U}}\left(\pm\frac{{1}}{{\sqrt{{{fan_tex}}}}}\right)", KAIMING_SQRT5)
+
+
+LINEAR = _uniform_rule(lambda m: m.in_features, r"\text{in\_features}")
+CONV = _uniform_rule(_conv_fan_in, r"C_\text{in}/g \cdot \prod k")
+CONV_T = _uniform_rule(_conv_transpose_dim1, r"C_\text{out}/g \cdot \prod k")
 BILINEAR = Rule("uniform", lambda m, p: 1 / math.sqrt(m.in1_features),
                 r"\mathcal{U}\left(\pm\frac{1}{\sqrt{\text{in1\_features}}}\right)",
                 "uniform_(w, -bound, bound)")
@@ -117,10 +112,10 @@ MHA_BIAS_KV = Rule("normal", lambda m, p: math.sqrt(2.0 / (2 * m.embed_dim)),
 # The rule of each parameter a class creates itself, found through the MRO (so
 # LazyLinear uses Linear's, and NonDynamicallyQuantizableLinear too).
 RULES: dict[type, dict[str, Rule]] = {
-    nn.Linear: {"weight": LINEAR, "bias": LINEAR_BIAS},
+    nn.Linear: {"weight": LINEAR, "bias": LINEAR},
     nn.Bilinear: {"weight": BILINEAR, "bias": BILINEAR},
-    nn.modules.conv._ConvNd: {"weight": CONV, "bias": CONV_BIAS},
-    nn.modules.conv._ConvTransposeNd: {"weight": CONV_T, "bias": CONV_T_BIAS},
+    nn.modules.conv._ConvNd: {"weight": CONV, "bias": CONV},
+    nn.modules.conv._ConvTransposeNd: {"weight": CONV_T, "bias": CONV_T},
     nn.Embedding: {"weight": EMBEDDING},
     nn.EmbeddingBag: {"weight": EMBEDDING},
     nn.RNNBase: {"*": RNN},
