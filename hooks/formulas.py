@@ -45,6 +45,7 @@ NOTEBOOK_CELL = re.compile(r'<div class="[^"]*\bjp-RenderedMarkdown\b[^"]*"[^>]*
 # $$ display $$ (no tag inside) and $ inline $ (at most one line break, as a source line
 # wrapped inside a formula gives). A literal dollar in a notebook's prose is &#36;.
 DOLLARS = re.compile(r"\$\$(?P<display>[^<>]+?)\$\$|\$(?P<inline>(?:[^$<>\n]|\n(?!\n))+?)\$")
+DIV_TAG = re.compile(r"<(/?)div\b[^>]*>")
 
 
 class Renderer:
@@ -101,9 +102,8 @@ def _notebook_spans(page_html: str) -> list[tuple[int, int, str, bool]]:
     spans = []
     for cell in NOTEBOOK_CELL.finditer(page_html):
         depth, pos = 1, cell.end()
-        tags = re.compile(r"<(/?)div\b[^>]*>")
-        while depth:
-            tag = tags.search(page_html, pos)
+        while depth:  # the cell's closing </div>
+            tag = DIV_TAG.search(page_html, pos)
             if tag is None:
                 break
             depth += -1 if tag[1] else 1
@@ -146,7 +146,10 @@ def render_page(page_html: str, where: str, source: str = "") -> str:
     """``page_html`` with every formula rendered; PluginError naming ``where`` and the
     source line of each formula KaTeX rejects."""
     found = formulas(page_html)
-    results = RENDER.render([(tex, display) for _, _, tex, display, _ in found])
+    try:
+        results = RENDER.render([(tex, display) for _, _, tex, display, _ in found])
+    except PluginError as error:  # the renderer itself failed: say on which page
+        raise PluginError(f"{where}: {error}") from error
     errors, seen = [], {}
     for (_, _, tex, _, _), result in zip(found, results, strict=True):
         occurrence = seen[tex] = seen.get(tex, -1) + 1  # the same TeX earlier on the page
