@@ -58,13 +58,42 @@ def search(browser, base_url: str, start: str, query: str) -> list[str]:
 
 @pytest.mark.parametrize(("start", "query", "expected"), [
     ("", "ignore_index", "losses/cross_entropy/"),
+    ("", "speech", "losses/ctc_and_fused/"),  # "(speech": punctuation splits words
+    ("", "void", "losses/cross_entropy/"),  # '"void"'
     ("zh/", "交叉熵", "zh/losses/cross_entropy/"),
     ("zh/", "初始化", "zh/init/variance/"),
+    ("zh/", "void", "zh/losses/cross_entropy/"),  # “void”, full-width quotes
 ])
 def test_search_finds_the_right_pages(driver, base_url, start, query, expected):
-    # One index serves both languages; jieba segments the Chinese text at build time.
+    # One index per language (hooks/search_index.py); jieba segments the Chinese text at
+    # build time.
     pages = search(driver, base_url, start, query)
     assert expected in pages[:8], pages
+
+
+@pytest.mark.parametrize("start", ["", "zh/", "losses/margin/", "zh/losses/margin/"])
+def test_search_results_stay_in_the_page_s_language(driver, base_url, start):
+    pages = search(driver, base_url, start, "CrossEntropyLoss")  # a word of both languages
+    assert len(pages) > 3, pages
+    chinese = [p for p in pages if p.startswith("zh/")]
+    assert chinese == (pages if start.startswith("zh/") else []), pages
+
+
+INDEX_REQUESTS_JS = """
+return performance.getEntriesByType("resource")
+  .map(e => new URL(e.name).pathname).filter(p => p.endsWith("search_index.json"));
+"""
+
+
+@pytest.mark.parametrize(("start", "index"), [
+    ("init/variance/", "/search/search_index.json"),
+    ("zh/init/variance/", "/zh/search/search_index.json"),
+    ("zh/", "/zh/search/search_index.json"),
+])
+def test_a_page_downloads_only_its_language_s_index(driver, base_url, start, index):
+    open_page(driver, base_url + start)
+    WebDriverWait(driver, WAIT).until(lambda b: b.execute_script(INDEX_REQUESTS_JS))
+    assert driver.execute_script(INDEX_REQUESTS_JS) == [index]
 
 
 def scheme(browser) -> str:

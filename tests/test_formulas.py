@@ -8,9 +8,13 @@ what it should: its checks must be able to fail.
 
 from __future__ import annotations
 
+import io
 import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from fontTools.ttLib import TTFont
 from mkdocs.exceptions import PluginError
 
 from hooks import formulas as hook
@@ -130,3 +134,83 @@ def test_the_renderer_survives_a_restart():
     hook.RENDER.close()
     [result] = hook.RENDER.render([("\\sqrt{2}", True)])
     assert 'class="katex-display"' in result["html"]
+
+
+# --- The fonts, cut down to the site's characters ----------------------------------------
+
+class _KatexText(HTMLParser):
+    """The characters of every rendered formula (the text inside ``class="katex..."``)."""
+
+    VOID = {"br", "img", "hr", "meta", "link", "input", "col", "wbr", "source"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside: list[bool] = []
+        self.chars: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            classes = (dict(attrs).get("class") or "").split()
+            self.inside.append(any(c.startswith("katex") for c in classes)
+                               or bool(self.inside and self.inside[-1]))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.inside:
+            self.inside.pop()
+
+    def handle_data(self, data):
+        if self.inside and self.inside[-1]:
+            self.chars.update(data)
+
+
+def formula_characters(site: Path) -> set[str]:
+    parser = _KatexText()
+    for page in site.rglob("index.html"):
+        parser.feed(page.read_text(encoding="utf-8"))
+        parser.inside.clear()
+    return parser.chars
+
+
+def cmap(font: Path) -> set[str]:
+    return {chr(code) for code in TTFont(font).getBestCmap()}
+
+
+def missing_glyphs(site: Path, chars: set[str]) -> dict[str, list[str]]:
+    """Per served font: the characters its original draws and the served file does not."""
+    missing = {}
+    for served in sorted((site / hook.SERVED_FONTS).glob("*.woff2")):
+        lost = (cmap(hook.KATEX_FONTS / served.name) & chars) - cmap(served)
+        if lost:
+            missing[served.name] = sorted(lost)
+    return missing
+
+
+def test_every_served_font_draws_every_character_of_the_site_s_formulas(built_site):
+    chars = formula_characters(built_site)
+    assert {"α", "∑", "ℓ", "x", "="} <= chars  # the check is not vacuous
+    assert missing_glyphs(built_site, chars) == {}
+    main = built_site / hook.SERVED_FONTS / "KaTeX_Main-Regular.woff2"
+    original = hook.KATEX_FONTS / "KaTeX_Main-Regular.woff2"
+    assert main.stat().st_size < 0.7 * original.stat().st_size  # it was cut
+
+
+def test_the_glyph_check_sees_a_font_cut_too_far(tmp_path):
+    fonts = tmp_path / hook.SERVED_FONTS
+    fonts.mkdir(parents=True)
+    original = (hook.KATEX_FONTS / "KaTeX_Main-Regular.woff2").read_bytes()
+    (fonts / "KaTeX_Main-Regular.woff2").write_bytes(hook.subset_font(original, set("abc")))
+    assert missing_glyphs(tmp_path, set("abcx+")) == {"KaTeX_Main-Regular.woff2": ["+", "x"]}
+
+
+def test_a_cut_font_keeps_exactly_the_characters_asked_for():
+    original = (hook.KATEX_FONTS / "KaTeX_Math-Italic.woff2").read_bytes()
+    cut = hook.subset_font(original, set("xyzαβ"))
+    font = TTFont(io.BytesIO(cut))
+    assert {chr(c) for c in font.getBestCmap()} == set("xyzαβ")
+    assert font.flavor == "woff2" and len(cut) < len(original)
+
+
+def test_characters_of_a_rendered_formula_include_its_annotation():
+    rendered = hook.RENDER.render([("\\alpha + \\sum_n x_n", False)])[0]["html"]
+    chars = hook.characters(rendered)
+    assert {"α", "∑", "x", "+"} <= chars and "<" not in chars
