@@ -23,7 +23,7 @@ $(STAMP): requirements.txt package.json package-lock.json
 venv: $(STAMP)
 
 serve: venv
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr 127.0.0.1:8000
 
 # Chromium, its driver and a CJK font (Debian packages), installed when missing; see the script.
 system-packages:

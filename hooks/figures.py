@@ -3,59 +3,131 @@
 Pages link to ``assets/figures/<name>.svg``. The SVGs are written to
 ``.cache/figures/`` (git-ignored) and added to the site as files, so no plot image
 is ever committed and a figure can't drift from the code that draws it.
-Figures are redrawn only when a module under ``snippets/`` changes (``mkdocs serve``
-watches that folder): ``.cache/figures/manifest.json`` records the digest of the sources
-the cached SVGs were drawn from, so a build whose sources match it neither imports torch
-and matplotlib nor draws anything (~6 s of every warm build before).
+Figures are redrawn only when a module they were drawn from changes (``mkdocs serve``
+watches ``snippets/``): ``.cache/figures/manifest.json`` records those modules and their
+digest, so a build whose sources match it neither imports torch and matplotlib nor
+draws anything (~6 s of every warm build before).
+
+When the cache is stale, drawing (~11 s: torch, matplotlib, two small training runs) runs
+in a separate process started at ``on_files``, beside the build, which meanwhile renders
+the pages on the other core: the figures are registered at once (pages link to them; the
+names come from the ``FIGURES`` dictionary, read without importing it) and written into
+the site at ``on_post_build``, which waits for the process and fails the build with its
+error output if it failed.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import json
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "figures"
 DEST = "assets/figures"
-MANIFEST = CACHE / "manifest.json"  # {"digest": ..., "names": [...]}
+MANIFEST = CACHE / "manifest.json"  # {"digest": ..., "names": [...], "sources": [...]}
 
-def _sources_digest() -> str:
+
+def _digest(sources: list[str]) -> str:
+    """Digest of the named files (paths relative to the repository), in order."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "snippets").rglob("*.py")):
-        digest.update(path.read_bytes())
+    for rel in sources:
+        digest.update(rel.encode() + b"\0" + (ROOT / rel).read_bytes())
     return digest.hexdigest()
 
 
-def _cached_names(digest: str) -> list[str] | None:
-    """The figure names of the cache, if it was drawn from exactly these sources."""
+def _cached_names() -> list[str] | None:
+    """The figure names of the cache, if the sources it was drawn from are unchanged.
+
+    The sources are the ``snippets`` modules the drawing imported (``snippets/figures.py``
+    and the experiments it runs), so an edit to any other page's module leaves the
+    figures alone (``mkdocs serve --dirty`` then rebuilds in about a second).
+    """
     try:
         manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        sources = manifest["sources"]
+        if not all((ROOT / rel).is_file() for rel in sources) or \
+                manifest["digest"] != _digest(sources):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
         return None
     names = manifest.get("names", [])
-    if manifest.get("digest") != digest or not all(
-            (CACHE / f"{name}.svg").is_file() for name in names):
+    if not all((CACHE / f"{name}.svg").is_file() for name in names):
         return None
     return names
 
 
+def registered_names() -> list[str]:
+    """The keys of ``snippets.figures.FIGURES``, read from its source (no torch import)."""
+    tree = ast.parse((ROOT / "snippets" / "figures.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+                and any(getattr(t, "id", None) == "FIGURES" for t in node.targets)):
+            return [key.value for key in node.value.keys]
+    raise PluginError("snippets/figures.py has no FIGURES = {...} dictionary")
+
+
+class _BeingDrawn(File):
+    """A figure the drawing process has not written yet: a file of the site (links to it
+    are valid), copied by ``on_post_build`` instead of with the other static files."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        pass
+
+
+# The drawing process of this build (and the names it draws), until on_post_build.
+_drawing: tuple[subprocess.Popen, list[str]] | None = None
+
+
+@event_priority(-110)  # after mkdocs-static-i18n's on_files, which rebuilds every File
 def on_files(files: Files, config) -> Files:
-    digest = _sources_digest()
-    names = _cached_names(digest)
+    global _drawing
+    names = _cached_names()
+    kind = File
     if names is None:
-        names = _draw_all(digest)
+        if _drawing is None:  # the other language's build may have started it already
+            env = {**os.environ}
+            env.setdefault("OMP_NUM_THREADS", "1")  # the build uses the other core
+            process = subprocess.Popen([sys.executable, __file__], cwd=ROOT, env=env,
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                       text=True)
+            _drawing = (process, registered_names())
+        names, kind = _drawing[1], _BeingDrawn
     for name in names:
-        files.append(File.generated(config, f"{DEST}/{name}.svg",
+        files.append(kind.generated(config, f"{DEST}/{name}.svg",
                                     abs_src_path=str(CACHE / f"{name}.svg")))
     return files
 
 
-def _draw_all(digest: str) -> list[str]:
+@event_priority(-110)  # the first on_post_build after the drawing started
+def on_post_build(config) -> None:
+    global _drawing
+    if _drawing is None:
+        return
+    (process, names), _drawing = _drawing, None
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        raise PluginError(f"drawing the figures failed:\n{output[-4000:]}")
+    drawn = _cached_names()
+    if drawn != names:
+        raise PluginError(f"the figures drawn ({drawn}) are not the ones registered ({names})")
+    dest = Path(config.site_dir) / DEST
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copyfile(CACHE / f"{name}.svg", dest / f"{name}.svg")
+
+
+def _draw_all() -> list[str]:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     # Under `mkdocs serve` a snippet may have changed since the last draw: forget every
@@ -68,5 +140,13 @@ def _draw_all(digest: str) -> list[str]:
     for name, draw in module.FIGURES.items():
         (CACHE / f"{name}.svg").write_text(module.render_svg(draw), encoding="utf-8")
     names = list(module.FIGURES)
-    MANIFEST.write_text(json.dumps({"digest": digest, "names": names}), encoding="utf-8")
+    modules = [m for n, m in list(sys.modules.items())
+               if (n == "snippets" or n.startswith("snippets.")) and getattr(m, "__file__", None)]
+    sources = sorted({Path(m.__file__).resolve().relative_to(ROOT).as_posix() for m in modules})
+    MANIFEST.write_text(json.dumps({"digest": _digest(sources), "names": names,
+                                    "sources": sources}), encoding="utf-8")
     return names
+
+
+if __name__ == "__main__":  # the drawing process started by on_files
+    _draw_all()

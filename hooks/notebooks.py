@@ -19,6 +19,14 @@ the English page, built first, in place of its unexecuted ones, after checking t
 cell's code is the same. That saves a Jupyter kernel and its run per notebook (~5 s of a
 cold build each).
 
+Execution beside the build: at the first ``on_pre_build`` a thread runs every notebook that
+mkdocs-jupyter would execute and has no cached result for, through mkdocs-jupyter's own
+``on_pre_page`` and render on a stand-in page, so the result lands in its cache
+(``.cache/mkdocs-jupyter``); the kernel works on one core while the build renders the
+Markdown pages on the other. When the notebook's page comes, its render waits for that
+thread and then finds the cache entry (a failed run raises its error there). With the
+cache off (``cache: false``) nothing runs ahead.
+
 Page weight: mkdocs-jupyter inlines JupyterLab's whole stylesheet (~575 KB, mostly
 rules for JupyterLab widgets and ~80 KB of icon data URLs) into every notebook page, and
 it has no option to leave it out. ``prune_css`` keeps only the rules whose class names
@@ -29,7 +37,9 @@ notebook page keeps its look at about a tenth of the weight (``tests/test_site.p
 from __future__ import annotations
 
 import functools
+import pathlib
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
@@ -357,6 +367,7 @@ def on_pre_build(config) -> None:
     jupyter, i18n = _plugins(config)
     if not i18n.building:  # the first (default-language) build of a run
         _used_cache_paths.clear()
+        _execute_ahead(jupyter, config)
     jupyter._used_cache_paths = _used_cache_paths
     if _cache_setting:  # a nested build started while eviction was suspended
         jupyter.config["cache"] = _cache_setting[0]
@@ -380,3 +391,56 @@ def _evict_after_last_language(config) -> None:
 
 
 on_post_build = CombinedEvent(_suspend_eviction, _evict_after_last_language)
+
+
+# --- Execute the notebooks beside the build (see the module docstring) ------------------
+_ahead: dict[str, Future] = {}  # notebook source path -> its run
+_runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebooks")  # one kernel
+
+
+def _to_execute(jupyter, config) -> list[Path]:
+    """The notebooks mkdocs-jupyter would execute: included, not ``execute_ignore``d."""
+    if not (jupyter.config["execute"] and jupyter.config["cache"]):
+        return []
+    docs = Path(config.docs_dir)
+    found = []
+    for path in sorted(docs.rglob("*.py")):
+        rel = path.relative_to(docs).as_posix()
+        stand_in = SimpleNamespace(abs_src_path=str(path), src_uri=rel)
+        ignored = any(pathlib.PurePath(path).match(p) for p in jupyter.config["execute_ignore"])
+        if _is_notebook(jupyter, stand_in) and not ignored:
+            found.append(path)
+    return found
+
+
+def _run(jupyter, config, path: Path) -> None:
+    """mkdocs-jupyter's own conversion of ``path``, on a stand-in page: fills its cache."""
+    docs = Path(config.docs_dir)
+    file = SimpleNamespace(abs_src_path=str(path), src_path=str(path.relative_to(docs)),
+                           src_uri=path.relative_to(docs).as_posix())
+    page = SimpleNamespace(file=file, abs_url="/")
+    jupyter.on_pre_page(page, config=config, files=None)
+    page.render(config, None)
+
+
+def _execute_ahead(jupyter, config) -> None:
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+    for path in _to_execute(jupyter, config):
+        key = _compute_cache_key(str(path), jupyter.config, True)
+        if not _get_cache_path(jupyter.config["cache_dir"], key).exists():
+            _ahead[str(path)] = _runner.submit(_run, jupyter, config, path)
+
+
+@event_priority(-110)  # after mkdocs-jupyter's on_pre_page gave the page its render
+def on_pre_page(page, config, files):
+    run = _ahead.pop(page.file.abs_src_path, None)
+    if run is not None:
+        render = page.render
+
+        def render_when_run(config, files):
+            run.result()  # the notebook's error, if its run failed
+            return render(config, files)
+
+        page.render = render_when_run
+    return page

@@ -156,6 +156,12 @@ PLACEHOLDERS = {
     "<!-- glossary-table -->": render_glossary,
     "<!-- init-defaults-table -->": render_init_defaults,
 }
+# The module each table is drawn from (hooks/dirty_rebuild.py rebuilds a page when it changes).
+SOURCES = {
+    "<!-- finder-table -->": "snippets/reference/finder.py",
+    "<!-- glossary-table -->": "snippets/reference/glossary.py",
+    "<!-- init-defaults-table -->": "snippets/init/default_table.py",
+}
 
 
 def render(markdown: str, lang: str) -> str:

@@ -202,14 +202,29 @@ def test_graft_outputs_refuses_a_translation_with_other_code(chinese):
 
 
 def test_figures_are_redrawn_only_when_their_sources_change(tmp_path, monkeypatch):
+    import json
+
     from hooks import figures
 
-    monkeypatch.setattr(figures, "CACHE", tmp_path)
-    monkeypatch.setattr(figures, "MANIFEST", tmp_path / "manifest.json")
-    assert figures._cached_names("abc") is None  # no cache yet
-    (tmp_path / "one.svg").write_text("<svg/>")
-    figures.MANIFEST.write_text('{"digest": "abc", "names": ["one"]}')
-    assert figures._cached_names("abc") == ["one"]
-    assert figures._cached_names("abd") is None  # a snippet changed
-    (tmp_path / "one.svg").unlink()
-    assert figures._cached_names("abc") is None  # a drawing is missing
+    monkeypatch.setattr(figures, "ROOT", tmp_path)
+    monkeypatch.setattr(figures, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(figures, "MANIFEST", tmp_path / "cache" / "manifest.json")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "a.py").write_text("A = 1")
+    (tmp_path / "b.py").write_text("B = 1")
+    assert figures._cached_names() is None  # no cache yet
+    (tmp_path / "cache" / "one.svg").write_text("<svg/>")
+    figures.MANIFEST.write_text(json.dumps(
+        {"digest": figures._digest(["a.py"]), "names": ["one"], "sources": ["a.py"]}))
+    assert figures._cached_names() == ["one"]
+    (tmp_path / "b.py").write_text("B = 2")  # a module the figures do not use
+    assert figures._cached_names() == ["one"]
+    (tmp_path / "a.py").write_text("A = 2")  # one they were drawn from
+    assert figures._cached_names() is None
+    figures.MANIFEST.write_text(json.dumps(
+        {"digest": figures._digest(["a.py"]), "names": ["one"], "sources": ["a.py"]}))
+    (tmp_path / "cache" / "one.svg").unlink()
+    assert figures._cached_names() is None  # a drawing is missing
+    (tmp_path / "cache" / "one.svg").write_text("<svg/>")
+    (tmp_path / "a.py").unlink()
+    assert figures._cached_names() is None  # a source is gone
