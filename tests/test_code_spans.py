@@ -44,3 +44,28 @@ def test_the_built_site_has_no_name_spans_in_its_code_blocks(built_site):
             blocks += 1
             assert '<span class="n">' not in match["code"], page
     assert blocks > 500
+
+
+def test_the_highlight_memo_returns_what_pymdownx_computes():
+    from pymdownx.highlight import Highlight
+
+    original = getattr(Highlight.highlight, "__wrapped__", Highlight.highlight)
+    memoised = code_spans._memoised(original)
+    import markdown
+
+    plain, fancy = Highlight(markdown.Markdown()), Highlight(markdown.Markdown(), linenums=True)
+    code = "x = torch.zeros(3)  # a comment\nprint(x)"
+    for highlighter in (plain, fancy):
+        for count in (0, 1):
+            expected = original(highlighter, code, "python", code_block_count=count)
+            assert memoised(highlighter, code, "python", code_block_count=count) == expected
+            assert memoised(highlighter, code, "python", code_block_count=count) == expected
+    # one entry per distinct (settings, arguments): line numbers and block ids differ
+    assert len(memoised.memo) == 4
+    other_page = Highlight(markdown.Markdown())  # a new page's Markdown, same settings
+    assert memoised(other_page, code, "python", code_block_count=0) == original(
+        plain, code, "python", code_block_count=0)
+    assert len(memoised.memo) == 4  # a hit: the Markdown instance is not in the key
+    before = len(memoised.memo)
+    inline = memoised(plain, "x", "python", inline=True)
+    assert not isinstance(inline, str) and len(memoised.memo) == before  # not stored
