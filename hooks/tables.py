@@ -17,7 +17,9 @@ to import fails the build.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
+import importlib.metadata
 import io
 import sys
 from pathlib import Path
@@ -130,7 +132,33 @@ def render_glossary(lang: str) -> str:
     return "\n".join(lines)
 
 
+CACHE = ROOT / ".cache" / "tables"
+
+
+def _cached(name: str, lang: str, sources: list[Path], draw) -> str:
+    """``draw(lang)``, kept in ``.cache/tables/`` under a digest of its sources and of the
+    installed torch (whose modules the table describes): a warm build skips importing
+    torch for it (~4 s)."""
+    digest = hashlib.sha256(importlib.metadata.version("torch").encode())
+    for source in sources:
+        digest.update(source.read_bytes())
+    path = CACHE / f"{name}.{lang}.{digest.hexdigest()[:16]}.md"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    text = draw(lang)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for old in CACHE.glob(f"{name}.{lang}.*.md"):
+        old.unlink()
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
 def render_init_defaults(lang: str) -> str:
+    return _cached("init-defaults", lang, [ROOT / SOURCES["<!-- init-defaults-table -->"],
+                                           Path(__file__)], _draw_init_defaults)
+
+
+def _draw_init_defaults(lang: str) -> str:
     table = _module("snippets.init.default_table")
     labels = LABELS[lang]
     lines = [

@@ -101,3 +101,23 @@ def test_the_built_glossary_links_to_existing_sections(built_site, lang):
             folder = (page.parent.parent / path.removesuffix(".md")).resolve()
             target = (folder / "index.html").read_text(encoding="utf-8")
             assert not anchor or f'id="{anchor}"' in target, (lang, term.id, url)
+
+
+def test_a_table_is_drawn_again_only_when_a_source_changes(tmp_path, monkeypatch):
+    from hooks import tables
+
+    monkeypatch.setattr(tables, "CACHE", tmp_path / "cache")
+    source = tmp_path / "data.py"
+    source.write_text("ROWS = 1")
+    calls = []
+
+    def draw(lang):
+        calls.append(lang)
+        return f"| table {len(calls)} |"
+
+    assert tables._cached("t", "en", [source], draw) == "| table 1 |"
+    assert tables._cached("t", "en", [source], draw) == "| table 1 |"  # from the cache
+    assert tables._cached("t", "zh", [source], draw) == "| table 2 |"  # per language
+    source.write_text("ROWS = 2")
+    assert tables._cached("t", "en", [source], draw) == "| table 3 |"
+    assert len(list((tmp_path / "cache").glob("t.en.*.md"))) == 1  # the stale one is gone
