@@ -5,8 +5,8 @@ or ``<div class="arithmatex">\\[…\\]</div>``; mkdocs-jupyter leaves a notebook
 ``$…$`` / ``$$…$$`` text in its Markdown cells (``jp-RenderedMarkdown``). ``on_post_page``
 finds both in a page's final HTML, renders them all in one request to one node process
 (hooks/katex_render.cjs, with the KaTeX of node_modules), and puts KaTeX's HTML in their
-place, inside the arithmatex element (notebook formulas get one). The search plugin has
-read the page before this hook, so the search index keeps the TeX, not KaTeX's markup.
+place, inside the arithmatex element (notebook formulas get one). The search index is
+made before this hook runs (hooks/search_index.py keeps short TeX only).
 
 A formula KaTeX rejects (strict mode) fails the build with its page and source line.
 
