@@ -8,6 +8,7 @@ copies from a page.
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from pathlib import Path
@@ -30,7 +31,14 @@ def includes(page: Path) -> list[tuple[str, str]]:
 
 def sections(path: str | Path) -> dict[str, str]:
     """Every section of a snippet module: name -> text, without marker lines, dedented."""
-    lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+    return dict(_sections(str(path), (ROOT / path).read_text(encoding="utf-8")))
+
+
+# Cached on the text (an edited file is read again): a page asks for a module's sections once
+# per include, 10-100 times, and the tests walk every page of both languages.
+@functools.cache
+def _sections(path: str, text: str) -> dict[str, str]:
+    lines = text.splitlines()
     result: dict[str, str] = {}
     open_at: dict[str, int] = {}
     for number, line in enumerate(lines):

@@ -43,6 +43,12 @@ from pathlib import Path
 from tests.snippet_outputs import PREFIX, ROOT, normalise, output_text, snippet_modules
 
 VARIANT = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE", "OMP_NUM_THREADS": "2"}
+# How the idle OpenMP threads of the run wait between parallel regions: asleep, not spinning.
+# It changes no result (the number of threads and the split of the work are set by
+# OMP_NUM_THREADS alone), only the CPU burnt: on two cores shared with the other pytest
+# worker and Chromium, libgomp's spinning thread waited on a descheduled partner, and the
+# run took ~90-130 s of CPU instead of ~40 s.
+QUIET_THREADS = {"OMP_WAIT_POLICY": "PASSIVE"}
 SEPARATOR = "\x1e=== "  # starts a module's output; no snippet prints it
 # float32 keeps about 7 significant digits; a float's repr shows 16-17. A float64 value
 # that needs more than 7 is shown by a comparison (==, allclose) instead.
@@ -77,11 +83,12 @@ def run_as_scripts(modules: list[Path], env: dict[str, str],
 
     Module names are relative to ``root``, the process's working directory. Returns
     what each printed. A module that raises fails the whole run, with its traceback.
+    ``QUIET_THREADS`` is added too (``env`` may override it).
     """
     names = [module_name(module, root) for module in modules]
     result = subprocess.run(
         [sys.executable, "-c", RUNNER, *names],
-        cwd=root, env={**os.environ, **env}, capture_output=True, text=True,
+        cwd=root, env={**os.environ, **QUIET_THREADS, **env}, capture_output=True, text=True,
     )
     if result.returncode != 0:
         raise RuntimeError(f"running the modules under {describe(env)} failed:\n"

@@ -15,6 +15,7 @@ run again.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import warnings
@@ -68,7 +69,12 @@ def caught_messages(path: Path) -> list[str]:
         return local
 
     def tracer(frame, event, arg):  # trace only the module's own frames
-        return local if frame.f_code.co_filename == filename else None
+        if frame.f_code.co_filename != filename:
+            return None
+        # Only 'exception' events are wanted: no call per line of the module's loops
+        # ('exception' and 'return' events still come).
+        frame.f_trace_lines = False
+        return local
 
     namespace = fresh_namespace(filename)
     _Recorder.seen = []
@@ -96,7 +102,6 @@ def raised_by_the_site(traceback) -> bool:
     """Was the exception raised by a ``raise`` or ``assert`` statement of the site's own code
     (a file under snippets/), such as a from-scratch function refusing an option? Those are
     the handbook's words, not torch's or a library's, and the index does not list them."""
-    import ast
     import linecache
 
     while traceback.tb_next is not None:
@@ -104,11 +109,24 @@ def raised_by_the_site(traceback) -> bool:
     filename = traceback.tb_frame.f_code.co_filename
     if not Path(filename).resolve().is_relative_to(ROOT / "snippets"):
         return False
-    tree = ast.parse("".join(linecache.getlines(filename)))
     line = traceback.tb_lineno
-    return any(isinstance(node, (ast.Raise, ast.Assert))
-               and node.lineno <= line <= (node.end_lineno or node.lineno)
-               for node in ast.walk(tree))
+    return any(first <= line <= last
+               for first, last in raise_statements("".join(linecache.getlines(filename))))
+
+
+@functools.cache
+def raise_statements(source: str) -> tuple[tuple[int, int], ...]:
+    """(first, last) line of every ``raise`` and ``assert`` statement of a source.
+
+    Cached on the text: a module that catches an exception in a loop gets an 'exception'
+    event per pass (hundreds in training/precision.py), and parsing the whole module
+    again for each one was most of this file's run time.
+    """
+    import ast
+
+    return tuple((node.lineno, node.end_lineno or node.lineno)
+                 for node in ast.walk(ast.parse(source))
+                 if isinstance(node, (ast.Raise, ast.Assert)))
 
 
 def own_messages(source: str) -> tuple[str, ...]:

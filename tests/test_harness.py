@@ -114,12 +114,3 @@ def test_sybil_resets_print_options_before_each_document():
     sybil.setup({})
     assert str(torch.tensor(1 / 3)) == "tensor(0.3333)"
 
-
-def test_the_portability_runner_resets_print_options_between_modules(tmp_path):
-    from tests.portability import VARIANT, check
-
-    (tmp_path / "fake").mkdir()
-    (tmp_path / "fake/__init__.py").write_text("")
-    (tmp_path / "fake/a.py").write_text(SETS_PRECISION)
-    (tmp_path / "fake/b.py").write_text(PRINTS_THIRD)
-    assert check([tmp_path / "fake/a.py", tmp_path / "fake/b.py"], VARIANT, tmp_path) == []

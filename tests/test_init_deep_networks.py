@@ -16,14 +16,20 @@ from torch import nn
 
 from snippets.init import experiment
 
-with contextlib.redirect_stdout(io.StringIO()):  # the page module prints its examples
-    from snippets.init import deep_networks
-
 f64 = torch.float64
 
 
+@pytest.fixture(scope="module")
+def deep_networks():
+    """The page module, imported when a test first needs it: importing runs the page's
+    examples (~3 s), which at collection every pytest worker paid, this file's or not."""
+    with contextlib.redirect_stdout(io.StringIO()):  # the page module prints its examples
+        from snippets.init import deep_networks
+    return deep_networks
+
+
 @pytest.mark.parametrize("width", [64, 256])
-def test_adam_step_is_torch_adam_bit_for_bit(width):
+def test_adam_step_is_torch_adam_bit_for_bit(width, deep_networks):
     g = torch.Generator().manual_seed(width)
     weights = [torch.randn(width, 8, dtype=f64, generator=g),
                torch.randn(width, width, dtype=f64, generator=g),
@@ -44,7 +50,7 @@ def test_adam_step_is_torch_adam_bit_for_bit(width):
         assert torch.equal(mine, theirs.detach())
 
 
-def test_adam_parity_can_fail():
+def test_adam_parity_can_fail(deep_networks):
     # A different eps moves the result: the comparison above is not vacuous.
     w = torch.ones(3, dtype=f64)
     p = nn.Parameter(w.clone())

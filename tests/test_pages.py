@@ -105,3 +105,12 @@ def test_no_chinese_text_uses_a_retired_term():
 
 def test_retired_terms_finds_an_old_term():
     assert retired_terms("初始化\n所有权值都变成 NaN") == ["权值 -> 权重 (line 2)"]
+
+
+def test_sections_reads_an_edited_module_again(tmp_path):
+    """sections() is cached on the module's text, never on its path alone."""
+    module = tmp_path / "page.py"
+    module.write_text("# --8<-- [start:a]\nx = 1\n# --8<-- [end:a]\n")
+    assert sections(module) == {"a": "x = 1"}
+    module.write_text("# --8<-- [start:a]\nx = 2\n# --8<-- [end:a]\n")
+    assert sections(module) == {"a": "x = 2"}

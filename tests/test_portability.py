@@ -9,6 +9,7 @@ to fail it.
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from tests.portability import (
@@ -37,34 +38,64 @@ def test_no_shown_number_has_more_digits_than_a_float32_keeps():
 
 # --- The checks can fail -------------------------------------------------------------------
 
-def test_the_variant_check_catches_an_output_that_depends_on_the_kernel_path(tmp_path):
-    """A module that prints its kernel path and thread count moves under the variant."""
+SETS_PRECISION = ("import torch\ntorch.set_printoptions(precision=2)\n"
+                  "print(torch.tensor(1 / 3))\n#> tensor(0.33)\n")
+PRINTS_THIRD = "import torch\nprint(torch.tensor(1 / 3))\n#> tensor(0.3333)\n"
+
+
+@pytest.fixture(scope="module")
+def fake_run(tmp_path_factory):
+    """Fake modules, run under the variant by one ``check`` (one process, one torch import,
+    instead of one per test): a module whose output depends on the kernel path, one whose
+    lines hold, and one that sets its print precision followed by one that must not
+    inherit it. Returns the modules by name, their reports and this process's kernels."""
+    root = tmp_path_factory.mktemp("portability")
     here = f"{torch.backends.cpu.get_cpu_capability()} {torch.get_num_threads()}"
-    package = tmp_path / "fake"
+    package = root / "fake"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    module = package / "kernels.py"
-    module.write_text(
-        "import torch\n"
-        "print(torch.backends.cpu.get_cpu_capability(), torch.get_num_threads())\n"
-        f"#> {here}\n"
-        "print('stable')\n"
-        "#> stable\n"
-    )
-    [report] = check([module], VARIANT, root=tmp_path)
-    assert f"{module}:3: a shown output changes under ATEN_CPU_CAPABILITY=default" in report
+    sources = {
+        "kernels": ("import torch\n"
+                    "print(torch.backends.cpu.get_cpu_capability(), torch.get_num_threads())\n"
+                    f"#> {here}\n"
+                    "print('stable')\n"
+                    "#> stable\n"),
+        "stable": "import torch\nprint(torch.tensor([0.1, 0.2]).sum())\n#> tensor(0.3000)\n",
+        "sets_precision": SETS_PRECISION,
+        "prints_third": PRINTS_THIRD,
+    }
+    modules = {}
+    for name, source in sources.items():
+        modules[name] = package / f"{name}.py"
+        modules[name].write_text(source)
+    return modules, check(list(modules.values()), VARIANT, root=root), here
+
+
+def reports_for(fake_run, name: str) -> list[str]:
+    modules, reports, _ = fake_run
+    return [r for r in reports if r.startswith(f"{modules[name]}:")]
+
+
+def test_the_variant_check_catches_an_output_that_depends_on_the_kernel_path(fake_run):
+    """A module that prints its kernel path and thread count moves under the variant."""
+    modules, _, here = fake_run
+    [report] = reports_for(fake_run, "kernels")
+    assert f"{modules['kernels']}:3: a shown output changes under ATEN_CPU_CAPABILITY=default" \
+        in report
     assert f"-{here}" in report and "+DEFAULT 2" in report
     assert "stable" in report  # context line of the diff, not a change
     assert "-stable" not in report
 
 
-def test_the_variant_check_passes_a_module_whose_lines_hold(tmp_path):
-    package = tmp_path / "fake"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    module = package / "stable.py"
-    module.write_text("import torch\nprint(torch.tensor([0.1, 0.2]).sum())\n#> tensor(0.3000)\n")
-    assert check([module], VARIANT, root=tmp_path) == []
+def test_the_variant_check_passes_a_module_whose_lines_hold(fake_run):
+    modules, reports, _ = fake_run
+    assert reports_for(fake_run, "stable") == []
+    assert len(reports) == 1  # the kernels module's, above: every other fake module holds
+
+
+def test_the_portability_runner_resets_print_options_between_modules(fake_run):
+    assert reports_for(fake_run, "sets_precision") == []
+    assert reports_for(fake_run, "prints_third") == []  # did not inherit precision=2
 
 
 def test_a_float_repr_is_flagged_and_short_numbers_are_not():
