@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -138,37 +137,27 @@ def test_the_renderer_survives_a_restart():
 
 # --- The fonts, cut down to the site's characters ----------------------------------------
 
-class _KatexText(HTMLParser):
-    """The characters of every rendered formula (the text inside ``class="katex..."``)."""
-
-    VOID = {"br", "img", "hr", "meta", "link", "input", "col", "wbr", "source"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inside: list[bool] = []
-        self.chars: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in self.VOID:
-            classes = (dict(attrs).get("class") or "").split()
-            self.inside.append(any(c.startswith("katex") for c in classes)
-                               or bool(self.inside and self.inside[-1]))
-
-    def handle_endtag(self, tag):
-        if tag not in self.VOID and self.inside:
-            self.inside.pop()
-
-    def handle_data(self, data):
-        if self.inside and self.inside[-1]:
-            self.chars.update(data)
+KATEX_START = re.compile(r'<span class="katex(?:-display)?">')
+SPAN_TAG = re.compile(r"<span\b[^>]*>|</span>")
 
 
 def formula_characters(site: Path) -> set[str]:
-    parser = _KatexText()
+    """The characters of every rendered formula of the site (the text inside each
+    ``<span class="katex">``, found by counting its nested spans)."""
+    chars: set[str] = set()
     for page in site.rglob("index.html"):
-        parser.feed(page.read_text(encoding="utf-8"))
-        parser.inside.clear()
-    return parser.chars
+        text, end = page.read_text(encoding="utf-8"), 0
+        for start in KATEX_START.finditer(text):
+            if start.start() < end:
+                continue  # inside the formula just read (katex-display wraps katex)
+            depth = 0
+            for tag in SPAN_TAG.finditer(text, start.start()):
+                depth += -1 if tag.group() == "</span>" else 1
+                if depth == 0:
+                    end = tag.end()
+                    break
+            chars |= hook.characters(text[start.start():end])
+    return chars
 
 
 def cmap(font: Path) -> set[str]:
