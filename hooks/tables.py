@@ -85,7 +85,10 @@ def render_finder(lang: str) -> str:
         return f"[`{name}`]({link[name]})"
 
     lines = [
-        '<div class="finder-filter" hidden>'
+        # Shown from the start, so that nothing moves when finder.js arms it; a reader
+        # without JavaScript does not see it (it would filter nothing).
+        '<noscript><style>.finder-filter { display: none; }</style></noscript>'
+        '<div class="finder-filter">'
         f'<input type="search" id="finder-filter" placeholder="{labels["filter"]}" '
         f'aria-label="{labels["filter"]}"></div>',
         "",

@@ -1,6 +1,7 @@
 // The task -> loss finder (docs/reference/finder.md): a filter box over the table, and
 // cell labels so that each row can be shown as a card on a narrow screen (finder.css).
-// Local, no dependencies. Without JavaScript the table is a plain, scrollable table.
+// Local, no dependencies. Without JavaScript the table is a plain, scrollable table and
+// the box is hidden (a <noscript> style next to it).
 (function () {
   function setup() {
     var box = document.getElementById("finder-filter");
@@ -16,8 +17,7 @@
         cell.setAttribute("data-label", labels[i] || "");
       });
     });
-    wrap.classList.add("finder-cards");
-    box.parentElement.hidden = false;
+    wrap.classList.add("finder-cards");  // the box is in the page from the start: no shift
     function filter() {
       var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
       rows.forEach(function (row) {
