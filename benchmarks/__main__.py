@@ -56,12 +56,13 @@ TARGETS = {
     "page": ("first visit, heaviest regular page (gz)", 350 * KB, "B"),
     "median": ("first visit, median regular page (gz)", 350 * KB, "B"),
     "notebook": ("first visit, heaviest notebook (gz)", 350 * KB, "B"),
-    "shift": ("content elements moved after load", 0, "n"),
+    "math": ("formulas moved after load", 0, "n"),
+    "shift": ("other content elements moved after load", None, "n"),
 }
 SERVE = ["mkdocs", "serve", "--dirty", "--no-strict"]  # the Makefile's serve target
 # Material's search worker imports these for an index whose languages are not just "en"
-# (assets/javascripts/workers/search.*.js: lunr.<lang>, then lunr.multi, then stemmer
-# support); tinyseg/wordcut are for ja/th, which this site does not have.
+# (assets/javascripts/workers/search.*.js: stemmer support, each lunr.<lang>, then
+# lunr.multi); tinyseg/wordcut are for ja/th, which this site does not have.
 LUNR = "assets/javascripts/lunr/min"
 
 
@@ -154,20 +155,41 @@ def edit_to_rebuild(tree: Path, timeout: float = 120) -> float:
         server.wait(timeout=30)
 
 
+# tests/test_browser_features.py's layout-shift observer, telling a moved element that is,
+# holds or sits in a formula (.katex) from the rest of the content.
+SHIFT_JS = """
+const done = arguments[arguments.length - 1];
+const moved = [];
+const same = (a, b) => a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    for (const s of entry.sources) {
+      const node = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement);
+      if (node && node.closest(".md-content") && !same(s.previousRect, s.currentRect)) {
+        const math = !!(node.closest(".katex") || node.querySelector(".katex"));
+        const text = (node.textContent || "").slice(0, 40);
+        moved.push([`${node.tagName}.${node.className}: ${text}`, math]);
+      }
+    }
+  }
+}).observe({type: "layout-shift", buffered: true});
+setTimeout(() => done(moved), 1500);
+"""
+
 INDEX_FETCHED_JS = """
 return performance.getEntriesByType("resource").map(e => e.name)
   .filter(n => n.endsWith("search/search_index.json"));
 """
 
 
-def page_weights(site: Path) -> dict[str, tuple[int, dict[str, int], list[str]]]:
+def page_weights(site: Path) -> dict[str, tuple[int, dict[str, int], list[list]]]:
     """Every page -> (gzipped bytes of its first visit, gzipped bytes per file type, the
-    elements of its content that moved after load)."""
+    elements of its content that moved after load, each [description, is it math])."""
     sys.path.insert(0, str(ROOT))
     from selenium import webdriver
 
-    from tests.test_browser import _QuietHandler, chromium_options, site_pages
-    from tests.test_browser_features import content_moves
+    from tests.test_browser import WAIT, _QuietHandler, chromium_options, open_page, site_pages
 
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -182,7 +204,9 @@ def page_weights(site: Path) -> dict[str, tuple[int, dict[str, int], list[str]]]
             driver.get_log("performance")
             # Each page as a first visit: nothing from the memory or disk cache.
             driver.execute_cdp_cmd("Network.clearBrowserCache", {})
-            moved = content_moves(driver, base + path)  # loads the page, watches 1.5 s
+            open_page(driver, base + path)
+            driver.set_script_timeout(WAIT)
+            moved = driver.execute_async_script(SHIFT_JS)  # watches 1.5 s after load
             deadline = time.monotonic() + 10
             while not driver.execute_script(INDEX_FETCHED_JS) and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -227,14 +251,14 @@ def show(key: str, value: float, note: str = "") -> str:
     if unit == "s":
         measured, wanted = f"{value:.1f} s", "-" if target is None else f"<= {target:.0f} s"
     elif unit == "n":
-        measured, wanted = f"{value:.0f}", f"{target}"
+        measured, wanted = f"{value:.0f}", "-" if target is None else f"{target}"
     else:
         measured = f"{value / KB:.0f} KB"
         wanted = "-" if target is None else f"<= {target / KB:.0f} KB"
     return f"| {label:<40} | {measured:>9} | {wanted:>10} | {verdict(key, value):<4} | {note}"
 
 
-def describe(path: str, weight: tuple[int, dict[str, int], list[str]]) -> str:
+def describe(path: str, weight: tuple[int, dict[str, int], list[list]]) -> str:
     _, by_type, _ = weight
     parts = ", ".join(f"{k} {v / KB:.0f}" for k, v in sorted(by_type.items(),
                                                              key=lambda kv: -kv[1]))
@@ -269,10 +293,11 @@ def main() -> int:
     results["median"] = (median[1][0], describe(*median))
     notebook = max(notebooks.items(), key=lambda item: item[1][0])
     results["notebook"] = (notebook[1][0], describe(*notebook))
-    moved = {p: w[2] for p, w in weights.items() if w[2]}
-    results["shift"] = (sum(len(m) for m in moved.values()),
-                        f"{len(weights)} pages; " + ("; ".join(
-                            f"/{p}: {m[0]}" for p, m in sorted(moved.items())) or "none moved"))
+    for key, math in (("math", True), ("shift", False)):
+        moved = {p: [d for d, m in w[2] if m == math] for p, w in weights.items()}
+        moved = {p: m for p, m in moved.items() if m}
+        results[key] = (sum(len(m) for m in moved.values()), f"{len(weights)} pages; " + (
+            "; ".join(f"/{p}: {m[0]!r}" for p, m in sorted(moved.items())) or "none moved"))
     over = sorted(p for p, w in regular.items() if w[0] > TARGETS["page"][1])
     if over:
         results["page"] = (results["page"][0],

@@ -6,7 +6,9 @@ to one page is served in about a second instead of after a rebuild of both langu
 (``--8<-- "snippets/losses/basics.py:reduction"``) and its tables in their data modules
 (hooks/tables.py): an edit there leaves the page's own source untouched. This hook
 gives each page's file a modification check that also looks at those files, so a page is
-rebuilt when anything it includes changed, in both languages. A plain build ignores it.
+rebuilt when anything it includes changed, in both languages; an edit to ``mkdocs.yml``
+(navigation, titles) rebuilds every page. A plain build ignores it. MkDocs loads a hook
+once per process: an edit to a file under ``hooks/`` needs a restart of ``make serve``.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ def _table_sources() -> dict[str, str]:
 
 
 def dependencies(markdown: str, tables: dict[str, str]) -> set[Path]:
-    """The files a page's Markdown includes or draws a table from."""
-    paths = {m["path"] for m in INCLUDE.finditer(markdown)}
+    """The files a page's Markdown includes or draws a table from, and ``mkdocs.yml``
+    (the navigation and the titles every page shows)."""
+    paths = {m["path"] for m in INCLUDE.finditer(markdown)} | {"mkdocs.yml"}
     paths |= {source for placeholder, source in tables.items() if placeholder in markdown}
     return {ROOT / path for path in paths}
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -38,9 +39,15 @@ DEST = "assets/figures"
 MANIFEST = CACHE / "manifest.json"  # {"digest": ..., "names": [...], "sources": [...]}
 
 
+DRAWN_WITH = ("torch", "matplotlib", "numpy")  # their versions are part of the digest
+
+
 def _digest(sources: list[str]) -> str:
-    """Digest of the named files (paths relative to the repository), in order."""
-    digest = hashlib.sha256()
+    """Digest of the named files (paths relative to the repository), in order, of this
+    hook and of the versions of the libraries that draw."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for name in DRAWN_WITH:
+        digest.update(f"{name}=={importlib.metadata.version(name)}".encode())
     for rel in sources:
         digest.update(rel.encode() + b"\0" + (ROOT / rel).read_bytes())
     return digest.hexdigest()
@@ -127,6 +134,13 @@ def on_post_build(config) -> None:
         shutil.copyfile(CACHE / f"{name}.svg", dest / f"{name}.svg")
 
 
+def _write(path: Path, text: str) -> None:
+    """Write whole or not at all: a build copying the cache meanwhile never reads half."""
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def _draw_all() -> list[str]:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -138,13 +152,13 @@ def _draw_all() -> list[str]:
     CACHE.mkdir(parents=True, exist_ok=True)
     MANIFEST.unlink(missing_ok=True)  # never a manifest for a half-drawn cache
     for name, draw in module.FIGURES.items():
-        (CACHE / f"{name}.svg").write_text(module.render_svg(draw), encoding="utf-8")
+        _write(CACHE / f"{name}.svg", module.render_svg(draw))
     names = list(module.FIGURES)
     modules = [m for n, m in list(sys.modules.items())
                if (n == "snippets" or n.startswith("snippets.")) and getattr(m, "__file__", None)]
     sources = sorted({Path(m.__file__).resolve().relative_to(ROOT).as_posix() for m in modules})
-    MANIFEST.write_text(json.dumps({"digest": _digest(sources), "names": names,
-                                    "sources": sources}), encoding="utf-8")
+    _write(MANIFEST, json.dumps({"digest": _digest(sources), "names": names,
+                                 "sources": sources}))
     return names
 
 

@@ -16,7 +16,8 @@ formulas contain (``subset_font``, fontTools): KaTeX_Main-Regular goes from 26 t
 Every character of every rendered formula is kept (the text of KaTeX's HTML and MathML,
 the TeX annotation included: a superset), so no glyph falls back to another font;
 ``tests/test_formulas.py`` checks it on the built site. The cut fonts are cached in
-``.cache/katex-fonts/`` by a digest of the characters and the versions.
+``.cache/katex-fonts/`` by a digest of the source font, the characters and the tools. A
+build that did not render every page (``mkdocs build --dirty``) serves the whole fonts.
 The node process is started at the first formula and serves the whole build (and every
 rebuild of ``mkdocs serve``); it is closed on shutdown.
 """
@@ -266,6 +267,7 @@ def preload_fonts(page_html: str) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
+    _PAGES_RENDERED.add(page.file.src_uri)
     path = page.file.abs_src_path
     source = Path(path).read_text(encoding="utf-8") if path and Path(path).is_file() else ""
     return preload_fonts(render_page(output, page.file.src_uri, source))
@@ -292,14 +294,38 @@ def subset_font(font_bytes: bytes, chars: set[str]) -> bytes:
     return out.getvalue()
 
 
+SUBSET_RULES = "1"  # the options of subset_font: change it when they change
+
+
 def _font_digest(font: str, chars: set[str]) -> str:
-    katex = json.loads((KATEX_FONTS.parent.parent / "package.json").read_text())["version"]
-    key = json.dumps([font, katex, fontTools.version, sorted(chars)], ensure_ascii=False)
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
+    """Everything the cut font depends on: the source font, the characters, the tools."""
+    import brotli
+
+    digest = hashlib.sha256((KATEX_FONTS / f"{font}.woff2").read_bytes())
+    key = [font, SUBSET_RULES, fontTools.version, brotli.__version__, sorted(chars)]
+    digest.update(json.dumps(key, ensure_ascii=False).encode())
+    return digest.hexdigest()[:16]
+
+
+# The pages this process has seen in a build and rendered: a dirty build (``mkdocs build
+# --dirty``) renders only the edited pages, whose characters are not the site's.
+_PAGES_SEEN: set[str] = set()
+_PAGES_RENDERED: set[str] = set()
+
+
+@plugins.event_priority(-120)  # the Files of this language, after mkdocs-static-i18n's
+def on_files(files, config):
+    _PAGES_SEEN.update(f.src_uri for f in files.documentation_pages())
+    return files
 
 
 @plugins.event_priority(-110)  # after mkdocs-static-i18n built the other languages
 def on_post_build(config) -> None:
+    served = Path(config.site_dir) / SERVED_FONTS
+    if _PAGES_SEEN - _PAGES_RENDERED:  # not every page rendered here: serve whole fonts
+        for font in KATEX_FONTS.glob("*.woff2"):
+            shutil.copyfile(font, served / font.name)
+        return
     if not CHARACTERS:
         return
     for font in sorted(FONTS_USED):
@@ -308,6 +334,8 @@ def on_post_build(config) -> None:
             FONT_CACHE.mkdir(parents=True, exist_ok=True)
             data = subset_font((KATEX_FONTS / f"{font}.woff2").read_bytes(), CHARACTERS)
             for old in FONT_CACHE.glob(f"{font}.*.woff2"):
-                old.unlink()
-            cached.write_bytes(data)
-        shutil.copyfile(cached, Path(config.site_dir) / SERVED_FONTS / f"{font}.woff2")
+                old.unlink(missing_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(data)
+            os.replace(partial, cached)  # a build running beside this one never sees half
+        shutil.copyfile(cached, served / f"{font}.woff2")

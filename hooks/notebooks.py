@@ -387,7 +387,16 @@ def _evict_after_last_language(config) -> None:
     if i18n.building or not _cache_setting:
         return
     jupyter.config["cache"] = _cache_setting.pop()
-    jupyter.on_post_build(config)  # evicts what no language used
+    if not _dirty:  # a dirty build (make serve) renders few pages: it would evict the rest
+        jupyter.on_post_build(config)  # evicts what no language used
+
+
+_dirty = False
+
+
+def on_startup(command, dirty) -> None:
+    global _dirty
+    _dirty = dirty
 
 
 on_post_build = CombinedEvent(_suspend_eviction, _evict_after_last_language)

@@ -17,10 +17,12 @@ search box and ships the worker):
 * ``on_post_build`` (after mkdocs-static-i18n's, priority -100, which builds the other
   languages and rewrites the plugin's now empty index): one file per language.
 
-What a lean copy keeps of a code block: its identifiers that the page's prose does not
-already hold (``nn.init.trunc_normal_``, ``pos_weight``) and its error and warning lines
-(``#> ValueError: ...``: readers paste messages into the search box); not the numbers, not
-the Pygments spans. Formulas (``arithmatex``) are dropped: their TeX is not a word anyone
+What a lean copy keeps of a code block: its error and warning lines (``#> ValueError:
+...``: readers paste messages into the search box), the messages it raises, the autograd
+nodes it prints (``AddBackward0``) and, in the English index, the names that the page's
+prose does not already hold: library calls (``nn.init.trunc_normal_``), methods
+(``register_buffer``), keyword arguments (``pos_weight``); not the numbers, not the
+Pygments spans. Formulas (``arithmatex``) are dropped: their TeX is not a word anyone
 searches. The separator (``mkdocs.yml``) also splits on punctuation, so "(speech" and
 '"void"' are found as speech and void.
 """
@@ -53,6 +55,11 @@ IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 LIBRARY_NAME = re.compile(r"\b(?:torch|nn|F|monai|kornia|pytorch_metric_learning|transformers)"
                           r"(?:\.[A-Za-z_]\w*)+")
 KEYWORD = re.compile(r"\b([a-z]\w*_\w*)=(?!=)")
+# ... the methods it calls (``.register_buffer(``, ``.is_floating_point(``), the autograd
+# nodes it prints (``<AddBackward0>``) and the messages it raises (``raise ValueError("...")``).
+METHOD = re.compile(r"\.([A-Za-z_]\w{3,})\(")
+GRAD_FN = re.compile(r"<(\w+Backward\d*)>")
+RAISED = re.compile(r"\braise\s+\w+\(\s*f?([\"'])(.+?)\1")
 INLINE_MATH = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
 SHORT_MATH = 16  # an inline formula up to this long stays as its TeX (x_n, \ln 2)
 MESSAGE = re.compile(r"^#>\s*(.*\b\w*(?:Error|Warning|Exception)\b.*)$")
@@ -67,8 +74,9 @@ def language(page) -> str:
     return getattr(page.file, "locale", None) or DEFAULT
 
 
-def code_summary(code_html: str, known: set[str]) -> list[str]:
-    """A code block's new identifiers (added to ``known``) and its error/warning lines."""
+def code_summary(code_html: str, known: set[str], names: bool = True) -> list[str]:
+    """A code block's error/warning lines and raised messages, and (``names``) its new
+    library names, keyword arguments and methods (added to ``known``)."""
     words = []
     for line in html.unescape(TAG.sub("", code_html)).splitlines():
         message = MESSAGE.match(line.strip())
@@ -76,16 +84,23 @@ def code_summary(code_html: str, known: set[str]) -> list[str]:
             words.append(message.group(1))
             continue
         if line.lstrip().startswith("#>"):
+            words += [w for w in GRAD_FN.findall(line) if w not in known and not known.add(w)]
             continue  # printed values: numbers and tensors
-        for word in LIBRARY_NAME.findall(line) + KEYWORD.findall(line):
+        raised = RAISED.search(line)
+        if raised:
+            words.append(raised.group(2))
+        if not names:
+            continue
+        for word in LIBRARY_NAME.findall(line) + KEYWORD.findall(line) + METHOD.findall(line):
             if word not in known:
                 known.add(word)
                 words.append(word)
     return words
 
 
-def searchable(content: str) -> str:
-    """The page's HTML as the index should see it (see the module docstring)."""
+def searchable(content: str, names: bool = True) -> str:
+    """The page's HTML as the index should see it (see the module docstring); ``names``
+    False leaves the code's names out (the Chinese index, see ``on_page_context``)."""
     content = INLINE_MATH.sub(lambda m: m.group(1) if len(m.group(1)) <= SHORT_MATH else " ",
                               content)
     content = MATH.sub(" ", content)
@@ -94,7 +109,7 @@ def searchable(content: str) -> str:
 
     def summary(block: re.Match) -> str:
         code = PRE.search(block.group(0)).group(1)
-        words = code_summary(code, known)
+        words = code_summary(code, known, names)
         return f"<p>{html.escape(' '.join(words), quote=False)}</p>" if words else " "
 
     return CODE_BLOCK.sub(summary, content)
@@ -122,7 +137,11 @@ def on_page_context(context, page, config, nav):
     own = dict(meta.get("search") or {})
     if not own.get("exclude"):
         index = SearchIndex(**search.config)
-        index.add_entry_from_context(_Lean(page, searchable(page.content), meta))
+        # The budget of a first visit (350 KB gzipped, the index included) is tightest on
+        # the Chinese pages: their index keeps the code's messages but not its names (a
+        # Chinese page's prose names the APIs it teaches; the English index has them all).
+        names = language(page) == DEFAULT
+        index.add_entry_from_context(_Lean(page, searchable(page.content, names), meta))
         _entries[page.url] = (language(page), index.entries)
     page.meta["search"] = {**own, "exclude": True}
     return context
@@ -144,6 +163,13 @@ def on_post_page(output: str, page, config) -> str:
 
 
 ZWSP = "\u200b"
+SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not the zero-width space
+
+
+def plain_text(text: str) -> str:
+    """Material keeps some tags in an entry's text; the index needs none. A tag becomes a
+    space, so the words of two table cells or list items stay two words."""
+    return SPACES.sub(" ", TAG.sub(" ", text)).strip()
 
 
 def drop_redundant_breaks(text: str, separator: str) -> str:
@@ -175,12 +201,15 @@ def index_files(entries: dict[str, tuple[str, list[dict]]], search_config: dict)
     for lang, docs in sorted(by_lang.items()):
         prefix = "" if lang == DEFAULT else f"{lang}/"
         config = {key: search_config[key] for key in ("separator", "pipeline", "fields")}
-        # English pages need no other lunr language (the worker then loads none of them)
-        config["lang"] = [x for x in search_config["lang"] if x in (DEFAULT, lang)]
+        # Every index keeps all the site's lunr languages: with "en" alone, Material's
+        # English pipeline (stop words only) has no trimmer, and a word that punctuation
+        # the separator leaves in place (\alpha, **kwargs) becomes unreachable; the other
+        # languages' scripts cost 2.8 KB gzipped.
+        config["lang"] = list(search_config["lang"])
         separator = search_config["separator"]
         docs = [{**doc, "location": doc["location"].removeprefix(prefix),
                  "title": drop_redundant_breaks(doc["title"], separator),
-                 "text": drop_redundant_breaks(TAG.sub("", doc["text"]), separator)}
+                 "text": drop_redundant_breaks(plain_text(doc["text"]), separator)}
                 for doc in docs]
         data = {"config": config, "docs": docs}
         files[f"{prefix}search/search_index.json"] = json.dumps(

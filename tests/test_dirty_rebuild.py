@@ -18,7 +18,7 @@ def test_a_page_depends_on_what_it_includes_and_its_tables():
               "<!-- finder-table -->": "snippets/reference/finder.py"}
     assert hook.dependencies(markdown, tables) == {
         ROOT / "snippets/losses/basics.py", ROOT / "snippets/init/experiment.py",
-        ROOT / "snippets/reference/glossary.py"}
+        ROOT / "snippets/reference/glossary.py", ROOT / "mkdocs.yml"}
 
 
 def test_every_page_s_includes_exist():

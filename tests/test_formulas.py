@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -203,3 +204,16 @@ def test_characters_of_a_rendered_formula_include_its_annotation():
     rendered = hook.RENDER.render([("\\alpha + \\sum_n x_n", False)])[0]["html"]
     chars = hook.characters(rendered)
     assert {"α", "∑", "x", "+"} <= chars and "<" not in chars
+
+
+def test_a_build_that_rendered_only_some_pages_serves_the_whole_fonts(tmp_path, monkeypatch):
+    # mkdocs build --dirty: the characters of the edited pages are not the site's
+    served = tmp_path / hook.SERVED_FONTS
+    served.mkdir(parents=True)
+    monkeypatch.setattr(hook, "_PAGES_SEEN", {"losses/basics/", "losses/regression/"})
+    monkeypatch.setattr(hook, "_PAGES_RENDERED", {"losses/regression/"})
+    monkeypatch.setattr(hook, "CHARACTERS", set("x+"))
+    monkeypatch.setattr(hook, "FONTS_USED", {"KaTeX_Main-Regular"})
+    hook.on_post_build(SimpleNamespace(site_dir=str(tmp_path)))
+    main = served / "KaTeX_Main-Regular.woff2"
+    assert main.read_bytes() == (hook.KATEX_FONTS / "KaTeX_Main-Regular.woff2").read_bytes()

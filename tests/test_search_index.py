@@ -56,6 +56,23 @@ def test_a_code_block_leaves_its_library_names_and_messages_not_its_numbers():
     assert text.count("F.cross_entropy") == 1  # the prose has it already
 
 
+def test_a_code_block_leaves_the_methods_it_calls_grad_fns_and_raised_messages():
+    block = ('<div class="language-python highlight"><pre><code>'
+             'self.register_buffer("inv_freq", f)\nok = x.is_floating_point()\n'
+             'if beta &lt; 0:\n    raise ValueError("beta must be non-negative")\n'
+             'print(y)\n#&gt; tensor(1., grad_fn=&lt;AddBackward0&gt;)\n</code></pre></div>')
+    text = hook.searchable(f"<p>x</p>{block}")
+    for word in ("register_buffer", "is_floating_point", "AddBackward0",
+                 "beta must be non-negative"):
+        assert word in text, word
+
+
+def test_the_words_of_two_table_cells_stay_two_words():
+    text = hook.plain_text("<p>angle</p><table><tr><td>TripletMarginLoss</td>"
+                           "<td>focal_loss</td></tr></table>\n  <li>a</li>")
+    assert tokens(text) == ["angle", "TripletMarginLoss", "focal_loss", "a"]
+
+
 def test_a_block_with_nothing_worth_a_search_leaves_nothing():
     block = ('<div class="language-python highlight"><pre><code>x = 1\n#&gt; 2\n'
              '</code></pre></div>')
@@ -79,6 +96,8 @@ def test_the_separator_splits_on_punctuation_of_both_widths():
     assert "ignore_index" in tokens("ignore_index=-100")  # "_" is inside a word
     assert "0.02" in tokens("std 0.02.")  # a decimal point is not a separator
     assert "分类器" in tokens(f"的{ZWSP}分类器{ZWSP}的")
+    assert "Leibler" in tokens("Kullback–Leibler divergence")  # an en dash
+    assert "alpha" in tokens("with \\alpha = 0.25")
 
 
 def test_only_the_breaks_between_two_words_stay():
@@ -118,10 +137,10 @@ def test_each_language_gets_its_own_file_relative_to_its_root():
     files = hook.index_files(entries, config)
     assert set(files) == {"search/search_index.json", "zh/search/search_index.json"}
     en, zh = (json.loads(files[f]) for f in sorted(files))
-    assert en["config"]["lang"] == ["en"] and zh["config"]["lang"] == ["en", "zh"]
+    assert en["config"]["lang"] == zh["config"]["lang"] == ["en", "zh"]  # lunr's trimmer
     assert [d["location"] for d in en["docs"]] == ["losses/basics/"]
     assert [d["location"] for d in zh["docs"]] == ["losses/basics/#x"]
-    assert en["docs"][0]["text"] == "a loss"
+    assert en["docs"][0]["text"] == "a loss"  # no tags, no padding
     assert zh["docs"][0]["text"] == f"损失{ZWSP}函数"
     assert "损失" in files["zh/search/search_index.json"]  # UTF-8, not \\u escapes
 
@@ -180,3 +199,9 @@ def test_each_page_resolves_search_against_its_language_root(built_site, page, b
     config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>',
                                   html, re.S)[1])
     assert config["base"] == base
+
+
+def test_without_names_a_block_leaves_only_its_messages():
+    text = hook.searchable(f"<p>x</p>{CODE}", names=False)
+    assert "ValueError: Expected input batch_size (8)" in text
+    assert "trunc_normal_" not in text and "ignore_index" not in text
