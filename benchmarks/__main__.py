@@ -155,28 +155,6 @@ def edit_to_rebuild(tree: Path, timeout: float = 120) -> float:
         server.wait(timeout=30)
 
 
-# tests/test_browser_features.py's layout-shift observer, telling a moved element that is,
-# holds or sits in a formula (.katex) from the rest of the content.
-SHIFT_JS = """
-const done = arguments[arguments.length - 1];
-const moved = [];
-const same = (a, b) => a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
-new PerformanceObserver(list => {
-  for (const entry of list.getEntries()) {
-    if (entry.hadRecentInput) continue;
-    for (const s of entry.sources) {
-      const node = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement);
-      if (node && node.closest(".md-content") && !same(s.previousRect, s.currentRect)) {
-        const math = !!(node.closest(".katex") || node.querySelector(".katex"));
-        const text = (node.textContent || "").slice(0, 40);
-        moved.push([`${node.tagName}.${node.className}: ${text}`, math]);
-      }
-    }
-  }
-}).observe({type: "layout-shift", buffered: true});
-setTimeout(() => done(moved), 1500);
-"""
-
 INDEX_FETCHED_JS = """
 return performance.getEntriesByType("resource").map(e => e.name)
   .filter(n => n.endsWith("search/search_index.json"));
@@ -189,7 +167,8 @@ def page_weights(site: Path) -> dict[str, tuple[int, dict[str, int], list[list]]
     sys.path.insert(0, str(ROOT))
     from selenium import webdriver
 
-    from tests.test_browser import WAIT, _QuietHandler, chromium_options, open_page, site_pages
+    from tests.test_browser import _QuietHandler, chromium_options, site_pages
+    from tests.test_browser_features import content_moves
 
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -204,9 +183,8 @@ def page_weights(site: Path) -> dict[str, tuple[int, dict[str, int], list[list]]
             driver.get_log("performance")
             # Each page as a first visit: nothing from the memory or disk cache.
             driver.execute_cdp_cmd("Network.clearBrowserCache", {})
-            open_page(driver, base + path)
-            driver.set_script_timeout(WAIT)
-            moved = driver.execute_async_script(SHIFT_JS)  # watches 1.5 s after load
+            # loads the page, watches 1.5 s; [element, is it math] as the tests read them
+            moved = content_moves(driver, base + path, with_math=True)
             deadline = time.monotonic() + 10
             while not driver.execute_script(INDEX_FETCHED_JS) and time.monotonic() < deadline:
                 time.sleep(0.05)

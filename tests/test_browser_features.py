@@ -151,7 +151,9 @@ new PerformanceObserver(list => {
     for (const s of entry.sources) {
       const node = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement);
       if (node && node.closest(".md-content") && !same(s.previousRect, s.currentRect)) {
-        moved.push(`${node.tagName}.${node.className}: ${(node.textContent || "").slice(0, 40)}`);
+        const math = !!(node.closest(".katex") || node.querySelector(".katex"));
+        const text = (node.textContent || "").slice(0, 40);
+        moved.push([`${node.tagName}.${node.className}: ${text}`, math]);
       }
     }
   }
@@ -160,11 +162,13 @@ setTimeout(() => done(moved), 1500);
 """
 
 
-def content_moves(browser, url: str) -> list[str]:
-    """The elements of a page's content that moved after they were first laid out."""
+def content_moves(browser, url: str, with_math: bool = False) -> list:
+    """The elements of a page's content that moved after they were first laid out (with
+    ``with_math``: [element, whether it is, holds or sits in a formula] pairs)."""
     open_page(browser, url)
     browser.set_script_timeout(WAIT)
-    return browser.execute_async_script(LAYOUT_SHIFT_JS)
+    moved = browser.execute_async_script(LAYOUT_SHIFT_JS)
+    return moved if with_math else [element for element, _ in moved]
 
 
 @pytest.mark.parametrize("path", [
