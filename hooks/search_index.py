@@ -83,9 +83,12 @@ def code_summary(code_html: str, known: set[str], names: bool = True) -> list[st
         if message:
             words.append(message.group(1))
             continue
-        if line.lstrip().startswith("#>"):
-            words += [w for w in GRAD_FN.findall(line) if w not in known and not known.add(w)]
-            continue  # printed values: numbers and tensors
+        if line.lstrip().startswith("#>"):  # printed values: only the autograd node names
+            for node in GRAD_FN.findall(line):
+                if node not in known:
+                    known.add(node)
+                    words.append(node)
+            continue
         raised = RAISED.search(line)
         if raised:
             words.append(raised.group(2))
