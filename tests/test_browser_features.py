@@ -174,8 +174,6 @@ def content_moves(browser, url: str, with_math: bool = False) -> list:
 @pytest.mark.parametrize("path", [
     "init/variance/", "zh/losses/distributions/", "init/variance/#kaiming-he-initialization",
     "zh/init/deep_networks/#mup", "notebooks/init_std_per_layer/",
-    # tables, some with formulas in their cells: wrapped at build time (hooks/table_wraps.py)
-    "losses/basics/", "reference/finder/",
 ])
 def test_formulas_cause_no_layout_shift(driver, base_url, path):
     assert content_moves(driver, base_url + path) == []
