@@ -13,6 +13,7 @@ once per process: an edit to a file under ``hooks/`` needs a restart of ``make s
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INCLUDE = re.compile(r'^\s*-{1,}8<-{1,}\s+"(?P<path>[^":]+)(?::[^"]*)?"', re.M)
 
 
+@functools.cache  # hooks/tables.py is loaded once per process, like the hooks themselves
 def _table_sources() -> dict[str, str]:
     import importlib.util
 

@@ -22,9 +22,10 @@ What a lean copy keeps of a code block: its error and warning lines (``#> ValueE
 nodes it prints (``AddBackward0``) and, in the English index, the names that the page's
 prose does not already hold: library calls (``nn.init.trunc_normal_``), methods
 (``register_buffer``), keyword arguments (``pos_weight``); not the numbers, not the
-Pygments spans. Formulas (``arithmatex``) are dropped: their TeX is not a word anyone
-searches. The separator (``mkdocs.yml``) also splits on punctuation, so "(speech" and
-'"void"' are found as speech and void.
+Pygments spans. Display formulas are dropped and inline ones longer than ``SHORT_MATH``
+characters too: their TeX is not a word anyone searches (``x_n``, ``\\ln 2`` stay). The
+separator (``mkdocs.yml``) also splits on punctuation, so "(speech" and '"void"' are found
+as speech and void.
 """
 
 from __future__ import annotations
@@ -34,12 +35,8 @@ import json
 import re
 from pathlib import Path
 
+from material.plugins.search.plugin import SearchIndex
 from mkdocs import plugins, utils
-
-try:
-    from material.plugins.search.plugin import SearchIndex
-except ImportError:  # pragma: no cover - the theme is a pinned requirement
-    SearchIndex = None
 
 DEFAULT = "en"
 PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.S)
@@ -134,7 +131,7 @@ def _search_plugin(config):
 @plugins.event_priority(10)  # before the search plugin (0) looks at the page
 def on_page_context(context, page, config, nav):
     search = _search_plugin(config)
-    if search is None or SearchIndex is None:
+    if search is None:
         return context
     meta = dict(page.meta)
     own = dict(meta.get("search") or {})

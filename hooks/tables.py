@@ -182,22 +182,19 @@ def _draw_init_defaults(lang: str) -> str:
     return "\n".join(lines)
 
 
-PLACEHOLDERS = {
-    "<!-- finder-table -->": render_finder,
-    "<!-- glossary-table -->": render_glossary,
-    "<!-- init-defaults-table -->": render_init_defaults,
+# placeholder -> (its table in a language, the module the table is drawn from; a page is
+# rebuilt under ``serve --dirty`` when that module changes: hooks/dirty_rebuild.py)
+TABLES = {
+    "<!-- finder-table -->": (render_finder, "snippets/reference/finder.py"),
+    "<!-- glossary-table -->": (render_glossary, "snippets/reference/glossary.py"),
+    "<!-- init-defaults-table -->": (render_init_defaults, "snippets/init/default_table.py"),
 }
-# The module each table is drawn from (hooks/dirty_rebuild.py rebuilds a page when it changes).
-SOURCES = {
-    "<!-- finder-table -->": "snippets/reference/finder.py",
-    "<!-- glossary-table -->": "snippets/reference/glossary.py",
-    "<!-- init-defaults-table -->": "snippets/init/default_table.py",
-}
+SOURCES = {placeholder: source for placeholder, (_, source) in TABLES.items()}
 
 
 def render(markdown: str, lang: str) -> str:
     """Replace every known placeholder of ``markdown`` by its table in ``lang``."""
-    for placeholder, draw in PLACEHOLDERS.items():
+    for placeholder, (draw, _) in TABLES.items():
         if placeholder in markdown:
             markdown = markdown.replace(placeholder, draw(lang))
     return markdown
