@@ -347,6 +347,10 @@ def on_post_page(output: str, page, config) -> str:
         notebook.metadata["kernelspec"] = {
             "name": "python3", "display_name": "Python 3", "language": "python",
         }
+        # nbformat gives each cell a random id; its position makes the download the same
+        # file in every build (a valid id: letters, digits, '-' and '_', 1-64 characters).
+        for number, cell in enumerate(notebook.cells):
+            cell["id"] = f"cell-{number}"
         target = Path(page.file.abs_dest_path).parent / _ipynb_name(page)
         target.parent.mkdir(parents=True, exist_ok=True)
         jupytext.write(notebook, target, fmt="ipynb")

@@ -77,6 +77,13 @@ def render_spec(spec, values: dict, lang: str) -> str:
 
 
 def render_finder(lang: str) -> str:
+    # Its data module imports torch and the from-scratch losses its rows name (~2 s).
+    sources = [ROOT / SOURCES["<!-- finder-table -->"], Path(__file__),
+               *sorted((ROOT / "snippets" / "from_scratch").glob("*.py"))]
+    return _cached("finder", lang, sources, _draw_finder)
+
+
+def _draw_finder(lang: str) -> str:
     finder = _module("snippets.reference.finder")
     labels = LABELS[lang]
     link = finder.LOSS_LINKS
@@ -140,8 +147,8 @@ CACHE = ROOT / ".cache" / "tables"
 
 def _cached(name: str, lang: str, sources: list[Path], draw) -> str:
     """``draw(lang)``, kept in ``.cache/tables/`` under a digest of its sources and of the
-    installed torch (whose modules the table describes): a warm build skips importing
-    torch for it (~4 s)."""
+    installed torch (whose modules and dtypes the tables describe): a warm build skips
+    importing torch for them (~2-4 s)."""
     digest = hashlib.sha256(importlib.metadata.version("torch").encode())
     for source in sources:
         digest.update(source.read_bytes())

@@ -20,7 +20,7 @@ autograd node's name (under a dispatch mode some ops record another overload, e.
 ``CtcLossBackward1``), or a value whose few ulps are the lesson itself: 1 - sigmoid(15)
 is 6 float32 steps below 1, so a nudge of two moves BCELoss(sigmoid(15)) on the stability
 page (every correctly rounded exp and division give those 6 steps).
-``python -m tests.portability --perturb`` runs every page module
+``python -m tests.portability --perturb`` runs every page's program
 under it. It is an audit, slower than the kernel-switch check, and not part of
 ``make test``.
 """

@@ -1,10 +1,13 @@
-"""The portability check: every snippet module, run as a script under other kernel paths.
+"""The portability check: every page's code, run in a fresh process under other kernel paths.
 
-A reader runs a page on another CPU, with another thread count, where torch and its BLAS
-pick other kernels and add in another order. Every shown ``#>`` line must survive that.
-The normal run (sybil, one thread, this CPU's best ATen kernels) checks the outputs here;
-this check runs every module once more, as ``python -m snippets.<part>.<page>`` would, in
-one extra process with the switches torch and its BLAS expose set the other way:
+A reader copies a page's code blocks, in order, into a fresh Python process on another
+CPU, with another thread count, where torch and its BLAS pick other kernels and add in
+another order. Every shown ``#>`` line must survive that. The normal run (sybil, one
+thread, this CPU's best ATen kernels) checks each module's outputs in the test process;
+this check runs what the reader runs: each English page's *program* (its code blocks
+concatenated, ``tests/pages.py``; a Chinese page's is the same, ``tests/test_pages.py``)
+in a fresh namespace, plus the few modules no page shows (the table modules), in one
+extra process with the switches torch and its BLAS expose set the other way:
 
 * ``ATEN_CPU_CAPABILITY=default``: ATen's kernels compiled without AVX2/AVX-512. On this
   x86 build that changes float32 ``randn`` draws, the ops a vectorized kernel turns into
@@ -21,8 +24,11 @@ macOS Accelerate. The static digit rule below, and the rounding-edge audit in
 ``tests/perturb.py`` (``--perturb``), cover what the switches do not reach.
 
 The three are set together, in one process, to keep the cost at one torch import for
-all modules; a line that depends on any of them moves. To tell which one, run
-``python -m tests.portability --env NAME=VALUE`` with one switch at a time.
+all pages; a line that depends on any of them moves. To tell which one, run
+``python -m tests.portability --env NAME=VALUE`` with one switch at a time. The pages run
+one after another in that process, each in a fresh namespace with torch's print options
+reset, as a fresh interpreter has them; a report names the module and line of the moved
+``#>`` line and the page whose program it is part of.
 
 The comparison is exact, as the reader's contract is: no tolerance. A second, static
 rule catches what no kernel switch on this machine moves (a float32 printed with all the
@@ -34,13 +40,16 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.snippet_outputs import PREFIX, ROOT, normalise, output_text, snippet_modules
+from tests.pages import DOCS, MARKER, includes, markdown_pages, page_program
+from tests.snippet_outputs import PREFIX, ROOT, output_text, snippet_modules
 
 VARIANT = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE", "OMP_NUM_THREADS": "2"}
 # How the idle OpenMP threads of the run wait between parallel regions: asleep, not spinning.
@@ -49,57 +58,114 @@ VARIANT = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE", "OMP_NUM_
 # worker and Chromium, libgomp's spinning thread waited on a descheduled partner, and the
 # run took ~90-130 s of CPU instead of ~40 s.
 QUIET_THREADS = {"OMP_WAIT_POLICY": "PASSIVE"}
-SEPARATOR = "\x1e=== "  # starts a module's output; no snippet prints it
 # float32 keeps about 7 significant digits; a float's repr shows 16-17. A float64 value
 # that needs more than 7 is shown by a comparison (==, allclose) instead.
 MAX_DIGITS = 7
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+(?=[eE]))(?:[eE][-+]?\d+)?")
 
-RUNNER = (
-    "import os, runpy, sys\n"
-    "if os.environ.get('PORTABILITY_PERTURB'):\n"
-    "    from tests.perturb import Perturb\n"
-    "    Perturb().__enter__()\n"
-    "for name in sys.argv[1:]:\n"
-    "    if 'torch' in sys.modules:  # a fresh process prints with torch's defaults\n"
-    "        sys.modules['torch'].set_printoptions(profile='default')\n"
-    f"    print({SEPARATOR!r} + name, flush=True)\n"
-    "    runpy.run_module(name, run_name='__main__', alter_sys=True)\n"
-)
 
+@dataclass(frozen=True)
+class Program:
+    """What a reader runs: a page's code blocks in order, or a module no page shows.
 
-def module_name(path: Path, root: Path = ROOT) -> str:
-    return ".".join(path.relative_to(root).with_suffix("").parts)
-
-
-def script_modules() -> list[Path]:
-    """The page modules (from_scratch/ holds implementations, which print nothing)."""
-    return [p for p in snippet_modules() if "from_scratch" not in p.parts]
-
-
-def run_as_scripts(modules: list[Path], env: dict[str, str],
-                   root: Path = ROOT) -> dict[Path, str]:
-    """Run each module as ``__main__``, in order, in one process with ``env`` added.
-
-    Module names are relative to ``root``, the process's working directory. Returns
-    what each printed. A module that raises fails the whole run, with its traceback.
-    ``QUIET_THREADS`` is added too (``env`` may override it).
+    ``origins[i]`` is the (file, line) that line ``i + 1`` of ``text`` comes from, so a
+    report points at the ``#>`` line to fix, not at a line of the concatenation.
     """
-    names = [module_name(module, root) for module in modules]
+
+    name: str  # "init/variance.md", or "snippets/init/default_table.py"
+    text: str
+    origins: tuple[tuple[str, int], ...]
+
+
+def module_program(path: Path, root: Path = ROOT) -> Program:
+    name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    text = path.read_text(encoding="utf-8")
+    return Program(name, text, tuple((name, n) for n in range(1, text.count("\n") + 2)))
+
+
+def section_lines(path: str, section: str) -> list[int]:
+    """Module line numbers of a section's body, as ``tests.pages.sections`` returns it."""
+    lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines)
+                 if (m := MARKER.match(line)) and m["kind"] == "start" and m["name"] == section)
+    end = next(n for n in range(start + 1, len(lines))
+               if (m := MARKER.match(lines[n])) and m["kind"] == "end" and m["name"] == section)
+    return [n + 1 for n in range(start + 1, end) if not MARKER.match(lines[n])]
+
+
+def page_program_of(page: Path) -> Program:
+    """A page's program (``tests.pages.page_program``) with the origin of every line."""
+    origins = [(path, line) for path, section in includes(DOCS / page)
+               for line in (section_lines(path, section) or [0])]
+    text = page_program(DOCS / page)
+    assert len(origins) == text.count("\n"), page
+    return Program(str(page), text, tuple(origins) + ((str(page), 0),))
+
+
+def programs() -> list[Program]:
+    """Every English page with code, then every page module that no page includes."""
+    pages = [p for p in markdown_pages("en") if includes(DOCS / p)]
+    shown = {path for page in pages for path, _ in includes(DOCS / page)}
+    unshown = [p for p in snippet_modules()
+               if "from_scratch" not in p.parts and str(p.relative_to(ROOT)) not in shown]
+    return [page_program_of(p) for p in pages] + [module_program(p) for p in unshown]
+
+
+# Runs in the extra process: every program's chunks (tests/snippet_outputs.py) in a fresh
+# namespace; prints, as JSON, the chunks whose output differs and any program that raised.
+RUNNER = f"""
+import json, os, sys, traceback
+sys.path.insert(0, {str(ROOT)!r})
+if os.environ.get('PORTABILITY_PERTURB'):
+    from tests.perturb import Perturb
+    Perturb().__enter__()
+from tests.snippet_outputs import fresh_namespace, normalise, parse, run_chunk
+results = {{}}
+for name, text in json.load(sys.stdin):
+    moved, namespace = [], fresh_namespace(name)
+    try:
+        for chunk in parse(text):
+            printed = normalise(run_chunk(chunk, namespace, name))
+            if printed != chunk.expected_text:
+                moved.append([chunk.output_line or chunk.first_line, chunk.expected, printed])
+        results[name] = {{"moved": moved, "error": None}}
+    except BaseException:
+        results[name] = {{"moved": moved, "error": traceback.format_exc()[-3000:]}}
+print(json.dumps(results))
+"""
+
+
+def run_programs(units: list[Program], env: dict[str, str],
+                 root: Path = ROOT) -> dict[str, dict]:
+    """Run every program, in order, in one process with ``env`` added (and QUIET_THREADS,
+    which ``env`` may override); ``root`` is its working directory and first import path.
+    Returns, per program name, the chunks that printed something else and its error."""
     result = subprocess.run(
-        [sys.executable, "-c", RUNNER, *names],
-        cwd=root, env={**os.environ, **QUIET_THREADS, **env}, capture_output=True, text=True,
+        [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(root)!r})\n" + RUNNER],
+        input=json.dumps([[u.name, u.text] for u in units]), cwd=root,
+        env={**os.environ, **QUIET_THREADS, **env}, capture_output=True, text=True,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"running the modules under {describe(env)} failed:\n"
+        raise RuntimeError(f"running the programs under {describe(env)} failed:\n"
                            f"{result.stderr[-3000:]}")
-    blocks = result.stdout.split(SEPARATOR)[1:]
-    printed = {}
-    for module, expected_name, block in zip(modules, names, blocks, strict=True):
-        name, _, output = block.partition("\n")
-        assert name == expected_name, (name, expected_name)
-        printed[module] = output
-    return printed
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def reports(unit: Program, outcome: dict, env: dict[str, str]) -> list[str]:
+    """One report per moved ``#>`` block of a program, and one if it raised."""
+    found = []
+    for line, expected, printed in outcome["moved"]:
+        file, number = unit.origins[line - 1]
+        where = f"{file}:{number}" + ("" if file == unit.name else f" (in {unit.name})")
+        shown = "\n".join(expected) if expected is not None else ""
+        diff = difflib.unified_diff(shown.split("\n"), printed.split("\n"),
+                                    fromfile="shown (#> lines)",
+                                    tofile=f"printed under {describe(env)}", lineterm="", n=1)
+        found.append(f"{where}: a shown output changes under {describe(env)}; print fewer "
+                     "digits, a comparison, or compute it in float64:\n" + "\n".join(diff))
+    if outcome["error"]:
+        found.append(f"{unit.name} raised under {describe(env)}:\n{outcome['error']}")
+    return found
 
 
 def shown_lines(text: str) -> list[tuple[int, str]]:
@@ -107,27 +173,6 @@ def shown_lines(text: str) -> list[tuple[int, str]]:
     return [(number, output_text(line))
             for number, line in enumerate(text.splitlines(), start=1)
             if line.startswith(PREFIX)]
-
-
-def differences(path: Path, printed: str, env: dict[str, str]) -> str | None:
-    """None when ``printed`` is exactly the module's ``#>`` lines, else a report.
-
-    The report names the file and the line of the first ``#>`` line that moved, and
-    shows a diff of all of them.
-    """
-    shown = shown_lines(path.read_text(encoding="utf-8"))
-    expected = normalise("\n".join(text for _, text in shown)).split("\n")
-    actual = normalise(printed).split("\n")
-    if expected == actual:
-        return None
-    matcher = difflib.SequenceMatcher(a=expected, b=actual, autojunk=False)
-    first = next(op for op in matcher.get_opcodes() if op[0] != "equal")
-    line = shown[min(first[1], len(shown) - 1)][0] if shown else 1
-    name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-    diff = difflib.unified_diff(expected, actual, fromfile="shown (#> lines)",
-                                tofile=f"printed under {describe(env)}", lineterm="", n=1)
-    return (f"{name}:{line}: a shown output changes under {describe(env)}; print fewer "
-            "digits, a comparison, or compute it in float64:\n" + "\n".join(diff))
 
 
 def significant_digits(number: str) -> int:
@@ -148,17 +193,17 @@ def describe(env: dict[str, str]) -> str:
     return " ".join(f"{key}={value}" for key, value in env.items())
 
 
-def check(modules: list[Path], env: dict[str, str] = VARIANT,
+def check(units: list[Program], env: dict[str, str] = VARIANT,
           root: Path = ROOT) -> list[str]:
-    """Every report for ``modules`` run under ``env``; empty when all lines hold."""
-    printed = run_as_scripts(modules, env, root)
-    return [report for path in modules
-            if (report := differences(path, printed[path], env)) is not None]
+    """Every report for ``units`` run under ``env``; empty when all lines hold."""
+    outcomes = run_programs(units, env, root)
+    return [report for unit in units for report in reports(unit, outcomes[unit.name], env)]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="modules (default: all)")
+    parser.add_argument("paths", nargs="*", type=Path,
+                        help="pages (docs/...md) or modules (default: every page)")
     parser.add_argument("--env", action="append", metavar="NAME=VALUE",
                         help="run under these variables instead of the default variant")
     parser.add_argument("--perturb", action="store_true",
@@ -167,13 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(item.split("=", 1) for item in args.env) if args.env else dict(VARIANT)
     if args.perturb:
         env["PORTABILITY_PERTURB"] = "1"
-    modules = [p.resolve() for p in args.paths] or script_modules()
-    reports = check(modules, env)
-    for report in reports:
+    units = [page_program_of(p.resolve().relative_to(DOCS)) if p.suffix == ".md"
+             else module_program(p.resolve()) for p in args.paths] or programs()
+    found = check(units, env)
+    for report in found:
         print(report, end="\n\n")
-    print(f"{len(modules) - len(reports)} of {len(modules)} modules print their #> lines "
-          f"under {describe(env)}")
-    return 1 if reports else 0
+    print(f"{len(units)} programs run under {describe(env)}; {len(found)} moved blocks or errors")
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

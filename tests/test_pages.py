@@ -1,12 +1,11 @@
 """The reader's contract, checked on the Markdown sources.
 
-* Copying a page's code blocks in order into a fresh interpreter prints exactly the
-  ``#>`` lines shown (both languages).
 * Both languages have the same pages, and each page pair includes the same snippet
-  sections in the same order.
-
-Every module running as ``python -m snippets.<part>.<page>`` and printing what its ``#>``
-lines show is checked in tests/test_portability.py, under other kernel paths and threads.
+  sections in the same order, so a Chinese page's program (its code blocks, in order) is
+  the English page's.
+* That program, run in a fresh process, prints exactly the ``#>`` lines shown: checked
+  in tests/test_portability.py, where every English page's program runs once, under
+  other kernel paths and threads than the test process's.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from tests.pages import (
     sections,
     translation,
 )
-from tests.snippet_outputs import check_source
 
 EN_PAGES = markdown_pages("en")
 ZH_PAGES = markdown_pages("zh")
@@ -39,18 +37,8 @@ def test_translation_includes_the_same_sections(page):
 
 
 @pytest.mark.parametrize("page", EN_PAGES_WITH_CODE, ids=str)
-def test_page_code_runs_in_order_and_prints_what_it_shows(page):
-    """Run the page's blocks, concatenated, in a fresh namespace: every #> must match.
-
-    The Chinese page is the very same program (next test), so it is not run twice.
-    """
-    program = page_program(DOCS / page)
-    problems = check_source(program, f"{page} (its code blocks, in order)")
-    assert not problems, "\n\n".join(problems)
-
-
-@pytest.mark.parametrize("page", EN_PAGES_WITH_CODE, ids=str)
 def test_the_chinese_page_runs_the_same_program(page):
+    """So the portability run of the English page's program checks the Chinese page too."""
     assert page_program(DOCS / translation(page, "zh")) == page_program(DOCS / page)
 
 

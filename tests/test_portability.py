@@ -1,13 +1,16 @@
-"""Every shown output holds under other kernel paths and thread counts (tests/portability.py).
+"""The reader's run: every page's code, in a fresh process, under other kernels and threads.
 
-The normal run of the outputs is sybil's (conftest.py). Here every page module runs once
-more as a script, in one extra process, under ATEN_CPU_CAPABILITY=default,
-MKL_CBWR=COMPATIBLE and two threads, and must print exactly its #> lines; and no #> line
-may show more digits than a float32 keeps. Each check is shown failing on a module built
-to fail it.
+The normal run of the outputs is sybil's (conftest.py), module by module in the test
+process. Here every English page's program (its code blocks in order, the program a
+reader copies; tests/test_pages.py checks the Chinese page has the same) runs once more,
+in one extra process, under ATEN_CPU_CAPABILITY=default, MKL_CBWR=COMPATIBLE and two
+threads, and must print exactly its #> lines; and no #> line may show more digits than a
+float32 keeps. Each check is shown failing on a program built to fail it.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,17 +18,38 @@ import torch
 from tests.portability import (
     MAX_DIGITS,
     VARIANT,
+    Program,
     check,
     long_numbers,
-    script_modules,
+    page_program_of,
+    programs,
     significant_digits,
 )
 from tests.snippet_outputs import ROOT, snippet_modules
 
 
-def test_every_module_prints_its_lines_under_other_kernels_and_threads():
-    reports = check(script_modules())
+def test_every_page_prints_its_lines_in_a_fresh_process_under_other_kernels():
+    reports = check(programs())
     assert not reports, "\n\n".join(reports)
+
+
+def test_every_page_with_code_and_every_unshown_module_is_run():
+    names = [unit.name for unit in programs()]
+    assert "losses/cross_entropy.md" in names and "init/variance.md" in names
+    assert "snippets/init/default_table.py" in names  # a table module: no page shows it
+    assert not any(name.endswith(".zh.md") for name in names)  # the same programs
+    assert "snippets/losses/cross_entropy.py" not in names  # run as its page's program
+
+
+def test_a_report_points_at_the_module_line_of_the_moved_block():
+    """A page's program is its sections joined: each line knows its module and line."""
+    unit = page_program_of(Path("init/variance.md"))
+    lines = unit.text.split("\n")
+    for number, (file, line) in enumerate(unit.origins[:-1], start=1):
+        source = (ROOT / file).read_text(encoding="utf-8").splitlines()[line - 1]
+        assert source.strip() == lines[number - 1].strip(), (number, file, line)
+    assert {file for file, _ in unit.origins[:-1]} == {
+        "snippets/init/variance.py", "snippets/init/experiment.py"}
 
 
 def test_no_shown_number_has_more_digits_than_a_float32_keeps():
@@ -45,15 +69,13 @@ PRINTS_THIRD = "import torch\nprint(torch.tensor(1 / 3))\n#> tensor(0.3333)\n"
 
 @pytest.fixture(scope="module")
 def fake_run(tmp_path_factory):
-    """Fake modules, run under the variant by one ``check`` (one process, one torch import,
-    instead of one per test): a module whose output depends on the kernel path, one whose
-    lines hold, and one that sets its print precision followed by one that must not
-    inherit it. Returns the modules by name, their reports and this process's kernels."""
+    """Fake programs, run under the variant by one ``check`` (one process, one torch import,
+    instead of one per test): one whose output depends on the kernel path, one whose
+    lines hold, one that sets its print precision followed by one that must not inherit
+    it, and one that raises. Returns the programs by name, their reports and this
+    process's kernels."""
     root = tmp_path_factory.mktemp("portability")
     here = f"{torch.backends.cpu.get_cpu_capability()} {torch.get_num_threads()}"
-    package = root / "fake"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
     sources = {
         "kernels": ("import torch\n"
                     "print(torch.backends.cpu.get_cpu_capability(), torch.get_num_threads())\n"
@@ -63,34 +85,39 @@ def fake_run(tmp_path_factory):
         "stable": "import torch\nprint(torch.tensor([0.1, 0.2]).sum())\n#> tensor(0.3000)\n",
         "sets_precision": SETS_PRECISION,
         "prints_third": PRINTS_THIRD,
+        "raises": "print('before')\n#> before\nraise ValueError('a page that fails')\n",
     }
-    modules = {}
+    units = {}
     for name, source in sources.items():
-        modules[name] = package / f"{name}.py"
-        modules[name].write_text(source)
-    return modules, check(list(modules.values()), VARIANT, root=root), here
+        units[name] = Program(f"fake/{name}.py", source,
+                              tuple((f"fake/{name}.py", n) for n in range(1, 10)))
+    return units, check(list(units.values()), VARIANT, root=root), here
 
 
 def reports_for(fake_run, name: str) -> list[str]:
-    modules, reports, _ = fake_run
-    return [r for r in reports if r.startswith(f"{modules[name]}:")]
+    _, reports, _ = fake_run
+    return [r for r in reports if r.startswith((f"fake/{name}.py:", f"fake/{name}.py raised"))]
 
 
 def test_the_variant_check_catches_an_output_that_depends_on_the_kernel_path(fake_run):
-    """A module that prints its kernel path and thread count moves under the variant."""
-    modules, _, here = fake_run
+    """A program that prints its kernel path and thread count moves under the variant."""
+    _, _, here = fake_run
     [report] = reports_for(fake_run, "kernels")
-    assert f"{modules['kernels']}:3: a shown output changes under ATEN_CPU_CAPABILITY=default" \
-        in report
+    assert report.startswith(
+        "fake/kernels.py:3: a shown output changes under ATEN_CPU_CAPABILITY=default")
     assert f"-{here}" in report and "+DEFAULT 2" in report
-    assert "stable" in report  # context line of the diff, not a change
-    assert "-stable" not in report
+    assert "stable" not in report  # the next block held: it is not reported
 
 
-def test_the_variant_check_passes_a_module_whose_lines_hold(fake_run):
-    modules, reports, _ = fake_run
+def test_the_variant_check_reports_a_program_that_raises(fake_run):
+    [report] = reports_for(fake_run, "raises")
+    assert "ValueError: a page that fails" in report
+
+
+def test_the_variant_check_passes_a_program_whose_lines_hold(fake_run):
+    _, reports, _ = fake_run
     assert reports_for(fake_run, "stable") == []
-    assert len(reports) == 1  # the kernels module's, above: every other fake module holds
+    assert len(reports) == 2  # the kernels and raises programs': every other one holds
 
 
 def test_the_portability_runner_resets_print_options_between_modules(fake_run):

@@ -128,6 +128,8 @@ def test_notebook_page_is_executed_and_downloadable(built_site, lang, notebook):
     assert f'href="{name}" download' in html
     ipynb = json.loads((folder / name).read_text(encoding="utf-8"))
     assert ipynb["nbformat"] == 4 and len(ipynb["cells"]) > 5
+    # the same file in every build: cell ids from their position, not random
+    assert [cell["id"] for cell in ipynb["cells"][:2]] == ["cell-0", "cell-1"]
     english_title = (ROOT / "docs" / f"{notebook}.py").read_text(encoding="utf-8").split("\n")[1]
     heading = zh_title if lang == "zh" else english_title.removeprefix("# # ")
     assert heading in "".join(ipynb["cells"][0]["source"])
