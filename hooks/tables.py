@@ -21,6 +21,7 @@ import hashlib
 import importlib
 import importlib.metadata
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -158,8 +159,11 @@ def _cached(name: str, lang: str, sources: list[Path], draw) -> str:
     text = draw(lang)
     CACHE.mkdir(parents=True, exist_ok=True)
     for old in CACHE.glob(f"{name}.{lang}.*.md"):
-        old.unlink()
-    path.write_text(text, encoding="utf-8")
+        old.unlink(missing_ok=True)  # a build beside this one may have removed it
+    # Whole or not at all: a build beside this one never reads a half-written table.
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
     return text
 
 

@@ -69,12 +69,15 @@ class Program:
     """What a reader runs: a page's code blocks in order, or a module no page shows.
 
     ``origins[i]`` is the (file, line) that line ``i + 1`` of ``text`` comes from, so a
-    report points at the ``#>`` line to fix, not at a line of the concatenation.
+    report points at the ``#>`` line to fix, not at a line of the concatenation. A
+    ``reader`` program runs as a reader's copy does, without the repository on the import
+    path: ``from snippets... import`` fails there, as it would on the reader's machine.
     """
 
     name: str  # "init/variance.md", or "snippets/init/default_table.py"
     text: str
     origins: tuple[tuple[str, int], ...]
+    reader: bool = False
 
 
 def module_program(path: Path, root: Path = ROOT) -> Program:
@@ -99,7 +102,7 @@ def page_program_of(page: Path) -> Program:
                for line in (section_lines(path, section) or [0])]
     text = page_program(DOCS / page)
     assert len(origins) == text.count("\n"), page
-    return Program(str(page), text, tuple(origins) + ((str(page), 0),))
+    return Program(str(page), text, tuple(origins) + ((str(page), 0),), reader=True)
 
 
 def programs() -> list[Program]:
@@ -113,6 +116,11 @@ def programs() -> list[Program]:
 
 # Runs in the extra process: every program's chunks (tests/snippet_outputs.py) in a fresh
 # namespace; prints, as JSON, the chunks whose output differs and any program that raised.
+# Between programs it puts back what a fresh interpreter has: torch's print options (in
+# fresh_namespace) and the global switches below; a reader's program also gets an import
+# path without the repository, and none of the modules an earlier program imported from
+# it. Warning filters a library adds when it is imported are left: a fresh process
+# importing that library would add them too.
 RUNNER = f"""
 import json, os, sys, traceback
 sys.path.insert(0, {str(ROOT)!r})
@@ -120,8 +128,39 @@ if os.environ.get('PORTABILITY_PERTURB'):
     from tests.perturb import Perturb
     Perturb().__enter__()
 from tests.snippet_outputs import fresh_namespace, normalise, parse, run_chunk
+import torch
+
+def switches():
+    return (torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_num_threads(),
+            torch.are_deterministic_algorithms_enabled(),
+            torch.is_deterministic_algorithms_warn_only_enabled(),
+            torch.is_anomaly_enabled(), torch.get_float32_matmul_precision())
+
+def restore(state):
+    dtype, grad, threads, deterministic, warn_only, anomaly, precision = state
+    torch.set_default_dtype(dtype)
+    torch.set_grad_enabled(grad)
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
+    torch.set_anomaly_enabled(anomaly)
+    torch.set_float32_matmul_precision(precision)
+
+fresh, path = switches(), list(sys.path)
+repository = {{'', os.getcwd(), {str(ROOT)!r}}}
+harness = set(sys.modules)
+
+def from_repository(file):
+    real = os.path.realpath(file) if file else ''
+    return (any(real.startswith(os.path.realpath(r or '.') + os.sep) for r in repository)
+            and not real.startswith(os.path.realpath(sys.prefix) + os.sep))
 results = {{}}
-for name, text in json.load(sys.stdin):
+for name, text, reader in json.load(sys.stdin):
+    restore(fresh)
+    sys.path[:] = [p for p in path if p not in repository] if reader else path
+    if reader:  # forget the repository's modules an earlier program imported
+        for module in [m for m, mod in list(sys.modules.items()) if m not in harness
+                       and from_repository(getattr(mod, '__file__', None))]:
+            del sys.modules[module]
     moved, namespace = [], fresh_namespace(name)
     try:
         for chunk in parse(text):
@@ -142,7 +181,7 @@ def run_programs(units: list[Program], env: dict[str, str],
     Returns, per program name, the chunks that printed something else and its error."""
     result = subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(root)!r})\n" + RUNNER],
-        input=json.dumps([[u.name, u.text] for u in units]), cwd=root,
+        input=json.dumps([[u.name, u.text, u.reader] for u in units]), cwd=root,
         env={**os.environ, **QUIET_THREADS, **env}, capture_output=True, text=True,
     )
     if result.returncode != 0:
@@ -164,8 +203,21 @@ def reports(unit: Program, outcome: dict, env: dict[str, str]) -> list[str]:
         found.append(f"{where}: a shown output changes under {describe(env)}; print fewer "
                      "digits, a comparison, or compute it in float64:\n" + "\n".join(diff))
     if outcome["error"]:
-        found.append(f"{unit.name} raised under {describe(env)}:\n{outcome['error']}")
+        found.append(f"{unit.name} raised under {describe(env)}:\n"
+                     + traceback_at_origins(outcome["error"], unit))
     return found
+
+
+def traceback_at_origins(text: str, unit: Program) -> str:
+    """``File "init/variance.md", line 21`` -> ``File "snippets/init/variance.py", line 30``."""
+    def origin(match: re.Match) -> str:
+        line = int(match[1])
+        if not 0 < line <= len(unit.origins):
+            return match[0]
+        file, number = unit.origins[line - 1]
+        return f'File "{file}", line {number}'
+
+    return re.sub(rf'File "{re.escape(unit.name)}", line (\d+)', origin, text)
 
 
 def shown_lines(text: str) -> list[tuple[int, str]]:

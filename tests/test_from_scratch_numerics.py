@@ -12,6 +12,7 @@ last tests show that the comparison fails on naive implementations.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import NamedTuple
 
@@ -64,13 +65,19 @@ def run(function, x: torch.Tensor, *args, **kwargs) -> Raised | Returned:
 
 
 def assert_close(actual: torch.Tensor, expected: torch.Tensor, where: str,
-                 rtol: float | None = None, atol_floor: float = 0.0) -> None:
+                 rtol: float | None = None,
+                 atol_floor: float | torch.Tensor = 0.0) -> None:
     """Same dtype, shape, nan and inf; the dtype's relative tolerance (or rtol), with an
     absolute one scaled to the largest finite |expected| (an entry that cancels to near 0),
-    and at least ``atol_floor``. Integer results (an empty integer tensor comes back as it
-    is) must be equal."""
+    and at least ``atol_floor``: one number, or one per entry (a tensor of expected's
+    shape; an entry within its own floor counts as equal). Integer results (an empty
+    integer tensor comes back as it is) must be equal."""
     if rtol is None:
         rtol = RTOL.get(expected.dtype, 0.0)
+    if isinstance(atol_floor, torch.Tensor):
+        if actual.shape == expected.shape and actual.dtype == expected.dtype:
+            actual = torch.where((actual - expected).abs() <= atol_floor, expected, actual)
+        atol_floor = 0.0
     finite = expected[expected.isfinite()] if rtol else expected
     atol = rtol * finite.abs().max().item() if finite.numel() and rtol else 0.0
     atol = max(atol, atol_floor)
@@ -104,17 +111,21 @@ def assert_same_outcome(name: str, x: torch.Tensor, *args, **kwargs) -> None:
         finite = expected.value[expected.value.isfinite()]
         scale = finite.abs().max().item() if finite.numel() else 0.0
         rtol = max(rtol, 2 * torch.finfo(expected.value.dtype).eps * scale)
-    # softmax's and log_softmax's backward subtract a sum along dim (s * (g - sum(g s)),
-    # g - s * sum(g)) from terms of the size of grad_output: where the softmax saturates, an
-    # entry cancels to far below those terms (softmax of [0, 28]: 6.9e-14 from terms ~1.1,
-    # so one rounding of a term is 0.3 % of it). Their absolute error is a few ulps of the
-    # terms, whatever the entry's size; the floor says so, at 4 ulps per term summed.
-    floor = 0.0
+    # softmax's and log_softmax's backward subtract a sum along dim from terms of the size
+    # of grad_output g: s_i * (g_i - sum(g s)) and g_i - s_i * sum(g). Where they cancel, an
+    # entry is far below those terms (softmax of [0, 28]: 6.9e-14 from terms ~1.1, so one
+    # rounding of a term is 0.3 % of it; log_softmax of [0, log 1.1]: 0 from terms ~1), and
+    # its error is a few ulps of the terms: 4 ulps per term summed, times s_i for softmax,
+    # whose difference is then scaled by s_i (a tiny s_i keeps a tiny floor, so an entry
+    # cut to 0 is still caught: tests below).
+    floor: float | torch.Tensor = 0.0
     if name in ("softmax", "log_softmax") and x.dim() > 0:
         g_max = 1 + 0.1 * (expected.value.numel() - 1)  # run()'s grad_output
         dim = args[0] if args else kwargs.get("dim")
         terms = x.shape[dim] if isinstance(dim, int) else max(x.shape)  # implicit dim: bound
         floor = 4 * torch.finfo(expected.value.dtype).eps * g_max * terms
+        if name == "softmax":
+            floor = floor * expected.value.abs()
     assert_close(actual.grad, expected.grad, f"{where}: gradient", rtol=rtol, atol_floor=floor)
 
 
@@ -325,21 +336,38 @@ def test_the_comparison_fails_on_a_wrong_gradient(monkeypatch):
         assert_same_outcome("logsumexp", ROWS[:1], 1)
 
 
-@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
-def test_a_saturated_softmax_gradient_is_compared_at_the_scale_of_its_terms(name):
+@pytest.mark.parametrize(("name", "x"), [
     # hypothesis found [0, 28]: the gradient's small entry (6.9e-14) is a difference of
     # terms ~1.1; ours and torch's differ by one ulp of those terms (0.3 % of the entry)
-    x = torch.tensor([0.0, 28.0], dtype=DOUBLE)
-    assert_same_outcome(name, x, 0)
+    ("softmax", [0.0, 28.0]),
+    # g - s * sum(g) with s * sum(g) = g exactly in real numbers: torch 1.3e-17, ours 0
+    ("log_softmax", [0.0, math.log(1.1)]),
+])
+def test_a_cancelling_softmax_gradient_is_compared_at_the_scale_of_its_terms(name, x):
+    assert_same_outcome(name, torch.tensor(x, dtype=DOUBLE), 0)
 
 
 def test_the_gradient_floor_still_sees_an_error_above_rounding(monkeypatch):
     wrong = numerics.softmax
 
-    def off(x, dim=None, *args, **kwargs):  # the gradient off by 1e-12, the value exact
+    def off(x, dim=None, *args, **kwargs):  # the gradient off by 1e-14, the value exact
         y = wrong(x, dim, *args, **kwargs)
-        return y + 1e-12 * (x - x.detach())
+        return y + 1e-14 * (x - x.detach())
 
     monkeypatch.setattr(numerics, "softmax", off)
     with pytest.raises(AssertionError, match="gradient"):
         assert_same_outcome("softmax", torch.tensor([0.0, 28.0], dtype=DOUBLE), 0)
+
+
+def test_the_softmax_floor_scales_with_the_entry(monkeypatch):
+    """A gradient cut to 0 where the softmax is tiny ([0, 40]: torch -4.2e-19) fails: the
+    floor of an entry is scaled by its softmax value, not by the largest term."""
+    wrong = numerics.softmax
+
+    def cut(x, dim=None, *args, **kwargs):
+        y = wrong(x, dim, *args, **kwargs)
+        return torch.where(y < 1e-12, y.detach(), y)
+
+    monkeypatch.setattr(numerics, "softmax", cut)
+    with pytest.raises(AssertionError, match="gradient"):
+        assert_same_outcome("softmax", torch.tensor([0.0, 40.0], dtype=DOUBLE), 0)

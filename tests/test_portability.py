@@ -41,6 +41,17 @@ def test_every_page_with_code_and_every_unshown_module_is_run():
     assert "snippets/losses/cross_entropy.py" not in names  # run as its page's program
 
 
+def test_every_shown_line_of_every_page_module_runs_in_some_program():
+    """A section that no page includes, or a #> line outside the sections, would never run
+    under the variant: every #> line of every page module is in some program."""
+    covered = {origin for unit in programs() for origin in unit.origins}
+    missing = [f"{path.relative_to(ROOT)}:{number}"
+               for path in snippet_modules() if "from_scratch" not in path.parts
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if line.startswith("#>") and (str(path.relative_to(ROOT)), number) not in covered]
+    assert not missing, missing
+
+
 def test_a_report_points_at_the_module_line_of_the_moved_block():
     """A page's program is its sections joined: each line knows its module and line."""
     unit = page_program_of(Path("init/variance.md"))
@@ -86,17 +97,33 @@ def fake_run(tmp_path_factory):
         "sets_precision": SETS_PRECISION,
         "prints_third": PRINTS_THIRD,
         "raises": "print('before')\n#> before\nraise ValueError('a page that fails')\n",
+        # each program has a namespace of its own: `uses` cannot see `defines`'s x
+        "defines": "x = 1\n",
+        "uses": "try:\n    print(x)\nexcept NameError as e:\n    print(e)\n"
+                "#> name 'x' is not defined\n",
+        "prints_unshown": "print('shown nowhere')\n",
+        # torch's global switches are put back: `reads_dtype` starts with float32
+        "sets_dtype": "import torch\ntorch.set_default_dtype(torch.float64)\n",
+        "reads_dtype": "import torch\nprint(torch.tensor(0.5).dtype)\n#> torch.float32\n",
+        # a module of the repository: a module program imports it, a reader's program not
+        "imports_helper": "import helper\nprint(helper.VALUE)\n#> 7\n",
     }
+    (root / "helper.py").write_text("VALUE = 7\n")
     units = {}
     for name, source in sources.items():
         units[name] = Program(f"fake/{name}.py", source,
                               tuple((f"fake/{name}.py", n) for n in range(1, 10)))
+    units["reader_imports_helper"] = Program(
+        "fake/reader.md", sources["imports_helper"],
+        tuple(("fake/helper_page.py", n) for n in range(11, 20)), reader=True)
     return units, check(list(units.values()), VARIANT, root=root), here
 
 
 def reports_for(fake_run, name: str) -> list[str]:
-    _, reports, _ = fake_run
-    return [r for r in reports if r.startswith((f"fake/{name}.py:", f"fake/{name}.py raised"))]
+    units, reports, _ = fake_run
+    unit = units[name]
+    return [r for r in reports
+            if r.startswith((f"{unit.origins[0][0]}:", f"{unit.name} raised"))]
 
 
 def test_the_variant_check_catches_an_output_that_depends_on_the_kernel_path(fake_run):
@@ -117,7 +144,27 @@ def test_the_variant_check_reports_a_program_that_raises(fake_run):
 def test_the_variant_check_passes_a_program_whose_lines_hold(fake_run):
     _, reports, _ = fake_run
     assert reports_for(fake_run, "stable") == []
-    assert len(reports) == 2  # the kernels and raises programs': every other one holds
+    # the kernels, raises, prints_unshown and reader programs': every other one holds
+    assert len(reports) == 4
+
+
+def test_each_program_gets_a_fresh_namespace_and_fresh_switches(fake_run):
+    assert reports_for(fake_run, "uses") == []
+    assert reports_for(fake_run, "reads_dtype") == []
+
+
+def test_output_that_no_block_shows_is_reported(fake_run):
+    [report] = reports_for(fake_run, "prints_unshown")
+    assert "+shown nowhere" in report
+
+
+def test_a_reader_s_program_cannot_import_from_the_repository(fake_run):
+    """A page that imports the site's own modules fails, as it would for a reader; the
+    error names the module line it comes from."""
+    assert reports_for(fake_run, "imports_helper") == []  # a module program may
+    [report] = reports_for(fake_run, "reader_imports_helper")
+    assert "ModuleNotFoundError: No module named 'helper'" in report
+    assert 'File "fake/helper_page.py", line 11' in report
 
 
 def test_the_portability_runner_resets_print_options_between_modules(fake_run):

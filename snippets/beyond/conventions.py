@@ -13,16 +13,18 @@ from monai.losses import DiceLoss, FocalLoss
 from pytorch_metric_learning.losses import ArcFaceLoss, NTXentLoss
 from torch import nn
 
-from snippets.from_scratch.contrastive import info_nce_loss, nt_xent_loss
-from snippets.from_scratch.distillation import distillation_loss
-from snippets.from_scratch.focal import sigmoid_focal_loss
-from snippets.from_scratch.margin_softmax import arcface_loss
-
 f64 = torch.float64
 print(torch.__version__.split("+")[0], kornia.__version__, monai.__version__,
       pytorch_metric_learning.__version__)
 #> 2.13.0 0.9.0 1.6.1 2.9.0
 # --8<-- [end:setup]
+
+# The page shows these functions' code instead, included from the same modules (its block
+# "The from-scratch functions compared below"), so that its code runs on its own.
+from snippets.from_scratch.contrastive import info_nce_loss, nt_xent_loss  # noqa: E402
+from snippets.from_scratch.distillation import distillation_loss  # noqa: E402
+from snippets.from_scratch.focal import sigmoid_focal_loss  # noqa: E402
+from snippets.from_scratch.margin_softmax import arcface_loss  # noqa: E402
 
 # --8<-- [start:label-smoothing]
 # Three classes, target class 0, smoothing eps = 0.1.
