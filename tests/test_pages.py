@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.pages import (
@@ -93,6 +95,49 @@ def test_no_chinese_text_uses_a_retired_term():
 
 def test_retired_terms_finds_an_old_term():
     assert retired_terms("初始化\n所有权值都变成 NaN") == ["权值 -> 权重 (line 2)"]
+
+
+# A line break inside a paragraph renders as a space; between two Chinese characters (or
+# full-width punctuation) that space is a visible gap ("什么时候用， 以及"). A Chinese
+# paragraph is therefore one source line; Markdown cells of a notebook (``# `` comment
+# lines of its jupytext source) too. Code fences are code, not prose.
+CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+BREAK = re.compile(f"{CJK}[ \t]*\n[ \t]*{CJK}")
+
+
+def cjk_line_breaks(text: str, notebook: bool = False) -> list[int]:
+    """Line numbers where a paragraph breaks between two CJK characters, outside fences
+    and headings. ``notebook``: the text is a jupytext source; only its ``#`` lines are
+    Markdown, without their ``# ``."""
+    found, fenced = [], False
+    lines = text.split("\n")
+    if notebook:
+        lines = [line[1:].removeprefix(" ") if line.startswith("#") else None
+                 for line in lines]
+    for number, (line, following) in enumerate(zip(lines, lines[1:], strict=False), 1):
+        if line is None or following is None:
+            continue
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if not fenced and not line.startswith("#") and BREAK.search(f"{line}\n{following}"):
+            found.append(number)
+    return found
+
+
+def test_no_chinese_paragraph_breaks_between_two_chinese_characters():
+    sources = [DOCS / p for p in ZH_PAGES] + sorted((DOCS / "notebooks").glob("*.zh.py"))
+    found = {str(p.relative_to(DOCS)): lines for p in sources
+             if (lines := cjk_line_breaks(p.read_text(encoding="utf-8"), p.suffix == ".py"))}
+    assert found == {}, "join these lines (one line per Chinese paragraph)"
+
+
+def test_cjk_line_breaks_finds_a_break_and_leaves_code_headings_and_latin_alone():
+    page = ("什么时候用，\n以及为什么\n\n```python\nx = 1  # 中文\n注释\n```\n"
+            "使用\n`torch` 的\ntorch\n## 标题\n正文\n")
+    assert cjk_line_breaks(page) == [1]
+    notebook = ("# %% [markdown]\n# # 标题\n#\n# 笔记本的一段，\n# 分成两行\n\n# %%\n"
+                "x = '中文'\ny = '中文'\n")
+    assert cjk_line_breaks(notebook, notebook=True) == [4]
 
 
 def test_sections_reads_an_edited_module_again(tmp_path):
