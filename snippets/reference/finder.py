@@ -71,7 +71,7 @@ VALUES = {
     "label": ({"en": "in [1, C), 0 is the blank", "zh": "取值 [1, C)，0 留给 blank"},
               lambda t: bool(((t >= 1) & (t < C)).all())),
     "padded": ({"en": "class indices, then −1 padding",
-                "zh": "类别索引，后面用 −1 补齐"},
+                "zh": "类别索引，后面用 −1 填充"},
                lambda t: bool(((t >= -1) & (t < C)).all())),
     "probs": ({"en": "rows sum to 1", "zh": "每行和为 1"},
               lambda t: bool((t >= 0).all() and torch.allclose(t.sum(-1), torch.ones(()))
@@ -357,7 +357,7 @@ ROWS = [
                 "同一个损失在 C 个类别上取平均，目标相同")),
             ("MultiLabelMarginLoss", _t(
                 "hinge version; target (N, C) int64 class indices, −1-padded",
-                "hinge 版本；目标是 (N, C) 的 int64 类别索引，用 −1 补齐")),
+                "hinge 版本；目标是 (N, C) 的 int64 类别索引，用 −1 填充")),
         ),
         options=_t("`pos_weight` of shape (C,) for rare labels",
                    "标签稀少时用形状为 (C,) 的 `pos_weight`"),
@@ -631,7 +631,7 @@ ROWS = [
         targets=(Spec("targets", ("N", "S"), torch.int64, "label"),
                  Spec("target_lengths", ("N",), torch.int64, "lengths-S")),
         target_note=_t("label sequences, padded to S, and their lengths",
-                       "标签序列（补齐到长度 S）及各自的长度"),
+                       "标签序列（填充到长度 S）及各自的长度"),
         recommended="CTCLoss",
         alternatives=(),
         options=_t("`blank`; check that every target fits its input: a target too long "
