@@ -105,17 +105,26 @@ def test_retired_terms_finds_an_old_term():
     assert retired_terms("存放的是类别**下标**") == ["类别下标 -> 类别索引 (line 1)"]
 
 
-# A line break inside a paragraph renders as a space; between two Chinese characters (or
-# full-width punctuation) that space is a visible gap ("什么时候用， 以及"). A Chinese
-# paragraph is therefore one source line; Markdown cells of a notebook (``# `` comment
-# lines of its jupytext source) too. Code fences are code, not prose.
+# A line break inside a paragraph renders as a space. Between two Chinese characters, or
+# after full-width punctuation, that space is a visible gap ("什么时候用， 以及"); beside
+# Latin text it is the usual space between Chinese and English. A Chinese paragraph is
+# therefore written on one source line (Markdown cells of a notebook, the ``# `` comment
+# lines of its jupytext source, too). Code fences are code, not prose; a line that starts
+# a block (a list item, a table row, a heading, an admonition, an attribute list, HTML, or
+# an indented block) starts a new paragraph.
 CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
-BREAK = re.compile(f"{CJK}[ \t]*\n[ \t]*{CJK}")
+FULL_WIDTH = "[\u3000-\u303f\uff00-\uffef]"
+GAP = re.compile(f"(?:{CJK}[ \t]*\n[ \t]*{CJK}|{FULL_WIDTH}[ \t]*\n)")
+BLOCK_START = re.compile(r"(?:[-*+] |\d+\. |\||>|#|\?\?\?|!!!|```|<|\{\s*[:#]|\$\$)")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def cjk_line_breaks(text: str, notebook: bool = False) -> list[int]:
-    """Line numbers where a paragraph breaks between two CJK characters, outside fences
-    and headings. ``notebook``: the text is a jupytext source; only its ``#`` lines are
+    """Line numbers where a paragraph breaks into a visible gap, outside fences and
+    headings. ``notebook``: the text is a jupytext source; only its ``#`` lines are
     Markdown, without their ``# ``."""
     found, fenced = [], False
     lines = text.split("\n")
@@ -127,7 +136,10 @@ def cjk_line_breaks(text: str, notebook: bool = False) -> list[int]:
             continue
         if line.lstrip().startswith("```"):
             fenced = not fenced
-        if not fenced and not line.startswith("#") and BREAK.search(f"{line}\n{following}"):
+        continues = (following.strip() and not BLOCK_START.match(following.lstrip())
+                     and _indent(following) < _indent(line) + 4)
+        if (not fenced and line.strip() and not line.lstrip().startswith("#") and continues
+                and GAP.search(f"{line}\n{following.lstrip()}")):
             found.append(number)
     return found
 
@@ -141,8 +153,9 @@ def test_no_chinese_paragraph_breaks_between_two_chinese_characters():
 
 def test_cjk_line_breaks_finds_a_break_and_leaves_code_headings_and_latin_alone():
     page = ("什么时候用，\n以及为什么\n\n```python\nx = 1  # 中文\n注释\n```\n"
-            "使用\n`torch` 的\ntorch\n## 标题\n正文\n")
-    assert cjk_line_breaks(page) == [1]
+            "使用\n`torch` 的\ntorch\n## 标题\n正文\n\n一句话。\n`margin=0` 时\n\n"
+            "列表：\n- 一项\n- 两项\n\n段落。\n{ #anchor }\n")
+    assert cjk_line_breaks(page) == [1, 14]
     notebook = ("# %% [markdown]\n# # 标题\n#\n# 笔记本的一段，\n# 分成两行\n\n# %%\n"
                 "x = '中文'\ny = '中文'\n")
     assert cjk_line_breaks(notebook, notebook=True) == [4]
