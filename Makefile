@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh machine with Python 3.11:
-#   make serve   create .venv if missing or stale, then serve both languages on :8000
-#   make test    install what is missing (.venv, and Chromium via apt-get), then run the whole
-#                verification (incl. headless Chromium); non-zero exit on failure
+#   make serve   install what is missing (.venv, a CJK font for the Chinese figures via
+#                apt-get), then serve both languages on :8000
+#   make test    install what is missing (.venv, Chromium and the font via apt-get), then run
+#                the whole verification (incl. headless Chromium); non-zero exit on failure
 # Others: make build (site/), make outputs (rewrite #> lines), make bench (budgets), make lint.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,7 +12,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv system-packages serve test build outputs lint bench clean
+.PHONY: venv system-packages font serve test build outputs lint bench clean
 
 # The stamp is older than requirements.txt or the npm lock file -> reinstall.
 $(STAMP): requirements.txt package.json package-lock.json
@@ -22,17 +23,21 @@ $(STAMP): requirements.txt package.json package-lock.json
 
 venv: $(STAMP)
 
-serve: venv
+serve: font venv
 	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr 127.0.0.1:8000
 
 # Chromium, its driver and a CJK font (Debian packages), installed when missing; see the script.
 system-packages:
 	@bash tests/system_packages.sh
 
+# A build needs only the CJK font (the Chinese figures' labels).
+font:
+	@bash tests/system_packages.sh font
+
 test: system-packages venv
 	$(BIN)/python -m pytest
 
-build: venv
+build: font venv
 	$(BIN)/mkdocs build --strict
 
 # Rewrite every `#>` block from a real run, then show what changed.

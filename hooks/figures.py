@@ -1,7 +1,8 @@
 """Generate every figure registered in ``snippets.figures.FIGURES`` at build time.
 
-Pages link to ``assets/figures/<name>.svg``. The SVGs are written to
-``.cache/figures/`` (git-ignored) and added to the site as files, so no plot image
+Each figure is drawn in both languages: English pages link to
+``assets/figures/<name>.svg``, Chinese pages to ``assets/figures/<name>.zh.svg``. The SVGs
+are written to ``.cache/figures/`` (git-ignored) and added to the site as files, so no plot image
 is ever committed and a figure can't drift from the code that draws it.
 Figures are redrawn only when a module they were drawn from changes (``mkdocs serve``
 watches ``snippets/``): ``.cache/figures/manifest.json`` records those modules and their
@@ -37,6 +38,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "figures"
 DEST = "assets/figures"
 MANIFEST = CACHE / "manifest.json"  # {"digest": ..., "names": [...], "sources": [...]}
+LANGUAGES = ("en", "zh")  # the site's; snippets.figures.render_svg draws each
+
+
+def svg_names(name: str) -> list[str]:
+    """``'margin_losses'`` -> ``['margin_losses.svg', 'margin_losses.zh.svg']``."""
+    return [f"{name}.svg" if lang == "en" else f"{name}.{lang}.svg" for lang in LANGUAGES]
 
 
 DRAWN_WITH = ("torch", "matplotlib", "numpy")  # their versions are part of the digest
@@ -50,7 +57,19 @@ def _digest(sources: list[str]) -> str:
         digest.update(f"{name}=={importlib.metadata.version(name)}".encode())
     for rel in sources:
         digest.update(rel.encode() + b"\0" + (ROOT / rel).read_bytes())
+    digest.update(_cjk_fonts().encode())  # the Chinese figures' font comes from the machine
     return digest.hexdigest()
+
+
+def _cjk_fonts() -> str:
+    """The machine's CJK font files, by path and size (fc-list; empty without fontconfig)."""
+    try:
+        listing = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True,
+                                 text=True, check=False).stdout
+    except OSError:
+        return ""
+    paths = sorted(line.split(":")[0] for line in listing.splitlines() if line.strip())
+    return "\n".join(f"{p} {os.path.getsize(p) if os.path.exists(p) else 0}" for p in paths)
 
 
 def _cached_names() -> list[str] | None:
@@ -69,7 +88,7 @@ def _cached_names() -> list[str] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     names = manifest.get("names", [])
-    if not all((CACHE / f"{name}.svg").is_file() for name in names):
+    if not all((CACHE / svg).is_file() for name in names for svg in svg_names(name)):
         return None
     return names
 
@@ -110,9 +129,8 @@ def on_files(files: Files, config) -> Files:
                                        text=True)
             _drawing = (process, registered_names())
         names, kind = _drawing[1], _BeingDrawn
-    for name in names:
-        files.append(kind.generated(config, f"{DEST}/{name}.svg",
-                                    abs_src_path=str(CACHE / f"{name}.svg")))
+    for svg in (svg for name in names for svg in svg_names(name)):
+        files.append(kind.generated(config, f"{DEST}/{svg}", abs_src_path=str(CACHE / svg)))
     return files
 
 
@@ -130,8 +148,8 @@ def on_post_build(config) -> None:
         raise PluginError(f"the figures drawn ({drawn}) are not the ones registered ({names})")
     dest = Path(config.site_dir) / DEST
     dest.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        shutil.copyfile(CACHE / f"{name}.svg", dest / f"{name}.svg")
+    for svg in (svg for name in names for svg in svg_names(name)):
+        shutil.copyfile(CACHE / svg, dest / svg)
 
 
 def _write(path: Path, text: str) -> None:
@@ -152,7 +170,8 @@ def _draw_all() -> list[str]:
     CACHE.mkdir(parents=True, exist_ok=True)
     MANIFEST.unlink(missing_ok=True)  # never a manifest for a half-drawn cache
     for name, draw in module.FIGURES.items():
-        _write(CACHE / f"{name}.svg", module.render_svg(draw))
+        for lang, svg in zip(LANGUAGES, svg_names(name), strict=True):
+            _write(CACHE / svg, module.render_svg(draw, lang))
     names = list(module.FIGURES)
     modules = [m for n, m in list(sys.modules.items())
                if (n == "snippets" or n.startswith("snippets.")) and getattr(m, "__file__", None)]

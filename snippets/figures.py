@@ -1,11 +1,17 @@
-"""Figures drawn at build time by hooks/figures.py; pages link to assets/figures/<name>.svg.
+"""Figures drawn at build time by hooks/figures.py, once per language: English pages link
+to assets/figures/<name>.svg, Chinese pages to assets/figures/<name>.zh.svg.
 
-Each entry of FIGURES draws on a fresh matplotlib Figure. Labels stay in math and
-English-free symbols where possible, so one figure serves both languages.
+Each entry of FIGURES draws on a fresh matplotlib Figure, with ``t`` for every text a
+reader reads: ``t("layer")`` is "layer" in English and ``ZH["layer"]`` in Chinese (a text
+without its Chinese fails the build). Symbols, formulas and the names of torch's losses
+stay as they are. The data of a figure is computed once for both languages. Chinese text
+is set in a CJK font of the machine (CJK_FONTS; `make serve` and `make test` install
+Debian's Noto Sans CJK), Latin text in DejaVu Sans, as in the English figures.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 
 import matplotlib
@@ -27,7 +33,7 @@ plt.rcParams.update(
 )
 
 
-def bernoulli_entropy(fig) -> None:
+def bernoulli_entropy(fig, t) -> None:
     """H(p) = -p ln p - (1-p) ln(1-p), which peaks at ln 2 for p = 0.5."""
     p = torch.linspace(1e-4, 1 - 1e-4, 501, dtype=torch.float64)
     entropy = -(p * p.log() + (1 - p) * (1 - p).log())
@@ -38,27 +44,34 @@ def bernoulli_entropy(fig) -> None:
     ax.annotate(f"ln 2 ≈ {ln2:.3f}", xy=(0.5, ln2), xytext=(0.62, 0.52),
                 arrowprops={"arrowstyle": "->", "color": "gray"})
     ax.set_xlabel("p = P(X = 1)")
-    ax.set_ylabel("H(p)  [nats]")
+    ax.set_ylabel(t("H(p)  [nats]"))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 0.75)
 
 
-def init_std_per_layer(fig) -> None:
+@functools.cache
+def _strategy_stds() -> dict[str, list[float]]:
+    from snippets.init.experiment import STRATEGIES, run
+
+    return {name: run(init, activation, dtype=dtype)[1]
+            for name, (init, activation, dtype) in STRATEGIES.items()}
+
+
+def init_std_per_layer(fig, t) -> None:
     """The 100-layer experiment of docs/init/variance.md, one line per strategy."""
-    from snippets.init.experiment import DEPTH, STRATEGIES, run
+    from snippets.init.experiment import DEPTH
 
     ax = fig.add_subplot()
-    for name, (init, activation, dtype) in STRATEGIES.items():
-        _, stds = run(init, activation, dtype=dtype)
-        ax.plot(range(len(stds)), stds, label=name, linewidth=1.6)
+    for name, stds in _strategy_stds().items():
+        ax.plot(range(len(stds)), stds, label=t(name), linewidth=1.6)
     ax.set_yscale("log")
-    ax.set_xlabel("layer")
-    ax.set_ylabel("std of the layer's output")
+    ax.set_xlabel(t("layer"))
+    ax.set_ylabel(t("std of the layer's output"))
     ax.set_xlim(0, DEPTH - 1)
     ax.legend(fontsize=8, ncol=2, loc="upper right")
 
 
-def regression_losses(fig) -> None:
+def regression_losses(fig, t) -> None:
     """L1, MSE, SmoothL1(beta=2) and Huber(delta=2) against the residual, with gradients."""
     from torch import nn
 
@@ -77,14 +90,14 @@ def regression_losses(fig) -> None:
         left.plot(r.detach(), loss.detach(), label=name, linewidth=1.8)
         right.plot(r.detach(), grad, label=name, linewidth=1.8)
     left.set_ylim(0, 8)
-    left.set_title("loss")
-    right.set_title("gradient")
+    left.set_title(t("loss"))
+    right.set_title(t("gradient"))
     for ax in (left, right):
-        ax.set_xlabel("residual x - y")
+        ax.set_xlabel(t("residual x - y"))
     left.legend(fontsize=8)
 
 
-def distribution_losses(fig) -> None:
+def distribution_losses(fig, t) -> None:
     """PoissonNLL against the rate, GaussianNLL against the variance, KL against q."""
     from torch import nn
 
@@ -94,7 +107,7 @@ def distribution_losses(fig) -> None:
         loss = nn.PoissonNLLLoss(log_input=False, reduction="none")(
             rate, torch.full_like(rate, count))
         poisson.plot(rate, loss, label=f"y = {count:g}")
-    poisson.set_xlabel("predicted rate λ")
+    poisson.set_xlabel(t("predicted rate λ"))
     poisson.set_title("PoissonNLL")
     poisson.legend(fontsize=8)
     var = torch.logspace(-2, 1.5, 300)
@@ -104,7 +117,7 @@ def distribution_losses(fig) -> None:
         gaussian.plot(var, loss, label=f"|x - y| = {residual:g}")
     gaussian.set_xscale("log")
     gaussian.set_ylim(-3, 8)
-    gaussian.set_xlabel("predicted variance")
+    gaussian.set_xlabel(t("predicted variance"))
     gaussian.set_title("GaussianNLL")
     gaussian.legend(fontsize=8)
     q = torch.linspace(0.01, 0.99, 300)
@@ -113,13 +126,13 @@ def distribution_losses(fig) -> None:
     backward = q * torch.log(q / p) + (1 - q) * torch.log((1 - q) / (1 - p))
     kl.plot(q, forward, label="KL(P ‖ Q)")
     kl.plot(q, backward, label="KL(Q ‖ P)")
-    kl.set_xlabel("q = Q(X = 1), with p = 0.3")
-    kl.set_title("KL divergence")
+    kl.set_xlabel(t("q = Q(X = 1), with p = 0.3"))
+    kl.set_title(t("KL divergence"))
     kl.set_ylim(0, 2.5)
     kl.legend(fontsize=8)
 
 
-def margin_losses(fig) -> None:
+def margin_losses(fig, t) -> None:
     """Left: the hinge-type losses against the margin m (y x, or x_y - x_i, or y (x1 - x2)).
     Right: HingeEmbeddingLoss against the distance, for similar and dissimilar pairs."""
     from torch import nn
@@ -140,26 +153,26 @@ def margin_losses(fig) -> None:
     styles = ["-", "--", "-.", "-"]
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
     for (name, loss), style in zip(curves.items(), styles, strict=True):
-        left.plot(m, loss, style, label=name, linewidth=1.8)
-    left.plot(m, (m <= 0).float(), ":", color="gray", linewidth=1.2, label="0-1 loss")
+        left.plot(m, loss, style, label=t(name), linewidth=1.8)
+    left.plot(m, (m <= 0).float(), ":", color="gray", linewidth=1.2, label=t("0-1 loss"))
     left.set_ylim(0, 4)
     left.set_xlim(-3, 3)
-    left.set_xlabel("margin m = y x  (or  x_y - x_i,  y (x1 - x2))")
-    left.set_title("loss against the margin")
+    left.set_xlabel(t("margin m = y x  (or  x_y - x_i,  y (x1 - x2))"))
+    left.set_title(t("loss against the margin"))
     left.legend(fontsize=7.5, loc="upper right")
     d = torch.linspace(0, 3, 301)
     for label, y in (("y = 1 (similar): d", 1.0), ("y = -1 (dissimilar): max(0, 1 - d)", -1.0)):
         right.plot(d, nn.HingeEmbeddingLoss(reduction="none")(d, torch.full_like(d, y)),
-                   label=label, linewidth=1.8)
+                   label=t(label), linewidth=1.8)
     right.axvline(1.0, color="gray", linestyle="--", linewidth=1)
     right.set_ylim(0, 3)
     right.set_xlim(0, 3)
-    right.set_xlabel("distance d (margin 1)")
+    right.set_xlabel(t("distance d (margin 1)"))
     right.set_title("HingeEmbedding")
     right.legend(fontsize=7.5, loc="upper left")
 
 
-def train_validation_loss(fig) -> None:
+def train_validation_loss(fig, t) -> None:
     """Train and validation cross-entropy per epoch: the overfitting run of
     docs/training/troubleshooting.md, read from its module (its prints silenced)."""
     import contextlib
@@ -171,45 +184,53 @@ def train_validation_loss(fig) -> None:
         page = importlib.import_module("snippets.training.troubleshooting")
     epochs = range(len(page.history))
     ax = fig.add_subplot()
-    ax.plot(epochs, [h[0] for h in page.history], label="train", linewidth=1.8)
-    ax.plot(epochs, [h[1] for h in page.history], label="validation", linewidth=1.8)
+    ax.plot(epochs, [h[0] for h in page.history], label=t("train"), linewidth=1.8)
+    ax.plot(epochs, [h[1] for h in page.history], label=t("validation"), linewidth=1.8)
     ax.axvline(page.best_epoch, color="gray", linestyle="--", linewidth=1)
-    ax.annotate(f"best validation: epoch {page.best_epoch}",
+    ax.annotate(t("best validation: epoch {}").format(page.best_epoch),
                 xy=(page.best_epoch, page.best_val), xytext=(80, 0.25),
                 arrowprops={"arrowstyle": "->", "color": "gray"})
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("cross-entropy")
+    ax.set_xlabel(t("epoch"))
+    ax.set_ylabel(t("cross-entropy"))
     ax.set_xlim(0, len(page.history) - 1)
     ax.set_ylim(0, 0.75)
     ax.legend(fontsize=9, loc="center right")
 
 
-def init_std_residual_layernorm(fig) -> None:
+@functools.cache
+def _stream_stds() -> dict[str, list[float]]:
+    from snippets.init.experiment import VARIANTS, kaiming_mlp, stream
+
+    model, x = kaiming_mlp()
+    with torch.no_grad():
+        return {name: stream(model, x, kind, scale)[1]
+                for name, (kind, scale) in VARIANTS.items()}
+
+
+def init_std_residual_layernorm(fig, t) -> None:
     """The 100-layer experiment with a residual stream, scaled branches, pre-LN and post-LN:
     the std after every block, from snippets/init/experiment.py's stream set-up (the same
     `kaiming_mlp` and `stream` as docs/init/deep_networks.md). Left: all five, log scale;
     right: the three that stay bounded, linear scale."""
-    from snippets.init.experiment import DEPTH, VARIANTS, kaiming_mlp, stream
+    from snippets.init.experiment import DEPTH, VARIANTS
 
-    model, x = kaiming_mlp()
-    with torch.no_grad():
-        stds = {name: stream(model, x, kind, scale)[1]
-                for name, (kind, scale) in VARIANTS.items()}
+    stds = _stream_stds()
     colors = dict(zip(VARIANTS, plt.rcParams["axes.prop_cycle"].by_key()["color"],
                       strict=False))
     log_ax, linear_ax = fig.subplots(1, 2)
     for name, values in stds.items():
-        log_ax.plot(range(1, DEPTH + 1), values, label=name, color=colors[name], linewidth=1.6)
+        log_ax.plot(range(1, DEPTH + 1), values, label=t(name), color=colors[name],
+                    linewidth=1.6)
     log_ax.set_yscale("log")
-    log_ax.set_ylabel("std of the block's output")
+    log_ax.set_ylabel(t("std of the block's output"))
     log_ax.legend(fontsize=8, loc="upper left")
     for name in ("residual, 1/sqrt(L)", "pre-LN residual", "post-LN residual"):
-        linear_ax.plot(range(1, DEPTH + 1), stds[name], label=name, color=colors[name],
+        linear_ax.plot(range(1, DEPTH + 1), stds[name], label=t(name), color=colors[name],
                        linewidth=1.6)
     linear_ax.set_ylim(0, None)
     linear_ax.legend(fontsize=8, loc="upper left")
     for ax in (log_ax, linear_ax):
-        ax.set_xlabel("block (layer)")
+        ax.set_xlabel(t("block (layer)"))
         ax.set_xlim(1, DEPTH)
 
 
@@ -229,13 +250,90 @@ SIZES = {"init_std_per_layer": (7, 4.6), "init_std_residual_layernorm": (11, 4.4
          "distribution_losses": (9, 3.2), "margin_losses": (9, 3.6)}
 
 
-def render_svg(draw) -> str:
-    """Draw one figure and return its SVG text (no timestamp, so it is reproducible)."""
-    fig = plt.figure(figsize=SIZES.get(draw.__name__, (6, 3.4)), layout="constrained")
-    try:
-        draw(fig)
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-    finally:
-        plt.close(fig)
+# Every text a figure shows, in Chinese (keys: the English text passed to ``t``).
+ZH = {
+    "H(p)  [nats]": "H(p)（单位：nats）",
+    "layer": "层",
+    "std of the layer's output": "该层输出的标准差",
+    "linear, N(0, 1)": "线性，N(0, 1)",
+    "linear, N(0, 1/n)": "线性，N(0, 1/n)",
+    "tanh, N(0, 1/n)": "tanh，N(0, 1/n)",
+    "tanh, Xavier (gain 5/3)": "tanh，Xavier（增益 5/3）",
+    "relu, Xavier (gain 1)": "relu，Xavier（增益 1）",
+    "relu, Xavier (gain 5/3)": "relu，Xavier（增益 5/3）",
+    "relu, Kaiming": "relu，Kaiming",
+    "loss": "损失",
+    "gradient": "梯度",
+    "residual x - y": "残差 x - y",
+    "predicted rate λ": "预测的速率 λ",
+    "predicted variance": "预测的方差",
+    "q = Q(X = 1), with p = 0.3": "q = Q(X = 1)，p = 0.3",
+    "KL divergence": "KL 散度",
+    "MarginRanking, margin 1 (= MultiMargin term, p = 1)":
+        "MarginRanking，间隔 1（= MultiMargin 的一项，p = 1）",
+    "MarginRanking, margin 0": "MarginRanking，间隔 0",
+    "MultiMargin term, p = 2": "MultiMargin 的一项，p = 2",
+    "SoftMargin: log(1 + exp(-m))": "SoftMargin：log(1 + exp(-m))",
+    "0-1 loss": "0-1 损失",
+    "margin m = y x  (or  x_y - x_i,  y (x1 - x2))": "间隔 m = y x（或 x_y - x_i、y (x1 - x2)）",
+    "loss against the margin": "损失随间隔的变化",
+    "y = 1 (similar): d": "y = 1（相似）：d",
+    "y = -1 (dissimilar): max(0, 1 - d)": "y = -1（不相似）：max(0, 1 - d)",
+    "distance d (margin 1)": "距离 d（间隔 1）",
+    "train": "训练集",
+    "validation": "验证集",
+    "best validation: epoch {}": "验证集损失最小：第 {} 个 epoch",
+    "epoch": "epoch",
+    "cross-entropy": "交叉熵",
+    "plain, Kaiming": "普通 MLP，Kaiming",
+    "residual, Kaiming": "残差，Kaiming",
+    "residual, 1/sqrt(L)": "残差，1/sqrt(L)",
+    "pre-LN residual": "pre-LN 残差",
+    "post-LN residual": "post-LN 残差",
+    "std of the block's output": "该块输出的标准差",
+    "block (layer)": "块（层）",
+}
+# The first of these the machine has sets the Chinese text (Debian: fonts-noto-cjk).
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
+             "WenQuanYi Zen Hei")
+
+
+def words(lang: str):
+    """The ``t`` of a language: English is the text itself; Chinese is looked up in ZH."""
+    if lang == "en":
+        return lambda text: text
+
+    def chinese(text: str) -> str:
+        if text not in ZH:
+            raise KeyError(f"snippets/figures.py: no Chinese for the figure text {text!r} "
+                           "(add it to ZH)")
+        return ZH[text]
+
+    return chinese
+
+
+@functools.cache
+def cjk_font() -> str:
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in installed:
+            return name
+    raise RuntimeError(f"the Chinese figures need one of the fonts {', '.join(CJK_FONTS)}; "
+                       "on Debian: apt-get install fonts-noto-cjk (make serve installs it)")
+
+
+def render_svg(draw, lang: str = "en") -> str:
+    """Draw one figure in a language and return its SVG text (no timestamp, so it is
+    reproducible)."""
+    family = ["DejaVu Sans", cjk_font()] if lang == "zh" else ["DejaVu Sans"]
+    with plt.rc_context({"font.family": family}):
+        fig = plt.figure(figsize=SIZES.get(draw.__name__, (6, 3.4)), layout="constrained")
+        try:
+            draw(fig, words(lang))
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
     return buffer.getvalue()

@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # The Debian packages `make test` needs besides Python: Chromium and its driver (the browser
-# tests; no browser download works here) and a CJK font (Chinese screenshots and figures).
-# Installs the missing ones with apt-get, as root or through sudo. Where that cannot work
-# (no apt-get, or neither root nor a password-less sudo), it changes nothing and exits 1
-# with one message naming the command to run. `make test` runs it before anything else;
-# `make serve` never needs it.
+# tests; no browser download works here) and a CJK font (the Chinese figures' labels and
+# screenshots). With the argument `font`, only the font: what a build needs (`make serve`,
+# `make build`). Installs the missing ones with apt-get, as root or through sudo. Where
+# that cannot work (no apt-get, or neither root nor a password-less sudo), it changes
+# nothing and exits 1 with one message naming the command to run.
 set -uo pipefail
 
 packages=()
-command -v chromium >/dev/null || packages+=(chromium)
-command -v chromedriver >/dev/null || packages+=(chromium-driver)
+if [[ ${1:-} != font ]]; then
+    command -v chromium >/dev/null || packages+=(chromium)
+    command -v chromedriver >/dev/null || packages+=(chromium-driver)
+fi
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || packages+=(fonts-noto-cjk)
 ((${#packages[@]})) || exit 0
 
 command_line="apt-get update && apt-get install -y --no-install-recommends ${packages[*]}"
 refuse() {
-    echo "make test needs the Debian packages ${packages[*]} and cannot install them: $1." >&2
-    echo "Install them, then run make test again:  sudo sh -c '$command_line'" >&2
+    echo "This needs the Debian packages ${packages[*]} and cannot install them: $1." >&2
+    echo "Install them, then run make again:  sudo sh -c '$command_line'" >&2
     exit 1
 }
 
@@ -29,7 +31,7 @@ else
     refuse "this user is not root and has no password-less sudo"
 fi
 
-echo "Installing ${packages[*]} (apt-get) for the browser tests ..." >&2
+echo "Installing ${packages[*]} (apt-get) ..." >&2
 "${as_root[@]}" apt-get update -qq || refuse "apt-get update failed"
 DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
     "${packages[@]}" >/dev/null || refuse "apt-get install failed"

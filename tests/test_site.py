@@ -143,6 +143,49 @@ def test_figures_are_generated_not_committed(built_site):
     assert tracked.strip() == ""
 
 
+HAN = re.compile("[\u4e00-\u9fff]")
+FIGURE_SRC = re.compile(r'<img [^>]*src="[^"]*assets/figures/([\w.]+\.svg)"')
+
+
+def test_every_figure_speaks_its_page_s_language(built_site):
+    """English pages show <name>.svg, Chinese pages <name>.zh.svg; the Chinese figure's
+    labels are Chinese (set in a CJK font), the English figure has no Chinese text."""
+    pages = {path.parent.relative_to(built_site).as_posix(): path.read_text(encoding="utf-8")
+             for path in built_site.rglob("index.html")}
+    shown = {page: FIGURE_SRC.findall(html) for page, html in pages.items()}
+    english = {svg for page, svgs in shown.items() if not page.startswith("zh") for svg in svgs}
+    chinese = {svg for page, svgs in shown.items() if page.startswith("zh") for svg in svgs}
+    assert english and all(not svg.endswith(".zh.svg") for svg in english)
+    assert chinese == {svg.removesuffix(".svg") + ".zh.svg" for svg in english}
+    from snippets.figures import CJK_FONTS
+
+    for svg in english | chinese:
+        source = (built_site / "assets/figures" / svg).read_text("utf-8")
+        text = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", source))
+        assert bool(HAN.search(text)) == svg.endswith(".zh.svg"), svg
+        assert any(font in source for font in CJK_FONTS) == svg.endswith(".zh.svg"), svg
+
+
+def test_a_figure_text_without_its_chinese_fails():
+    from snippets.figures import ZH, words
+
+    assert words("zh")("layer") == ZH["layer"] and words("en")("layer") == "layer"
+    with pytest.raises(KeyError, match="no Chinese for the figure text 'a new label'"):
+        words("zh")("a new label")
+
+
+def test_the_chinese_figures_need_a_cjk_font(monkeypatch):
+    from snippets import figures
+
+    monkeypatch.setattr(figures, "CJK_FONTS", ("No Such Font SC",))
+    figures.cjk_font.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="apt-get install fonts-noto-cjk"):
+            figures.cjk_font()
+    finally:
+        figures.cjk_font.cache_clear()
+
+
 # mkdocs-jupyter inlines ~575 KB of JupyterLab CSS into each notebook page;
 # hooks/notebooks.py keeps only what the notebook's HTML can use.
 NOTEBOOK_HTML_LIMIT = 300_000
@@ -216,6 +259,10 @@ def test_figures_are_redrawn_only_when_their_sources_change(tmp_path, monkeypatc
     (tmp_path / "b.py").write_text("B = 1")
     assert figures._cached_names() is None  # no cache yet
     (tmp_path / "cache" / "one.svg").write_text("<svg/>")
+    figures.MANIFEST.write_text(json.dumps(
+        {"digest": figures._digest(["a.py"]), "names": ["one"], "sources": ["a.py"]}))
+    assert figures._cached_names() is None  # the Chinese figure is missing
+    (tmp_path / "cache" / "one.zh.svg").write_text("<svg/>")
     figures.MANIFEST.write_text(json.dumps(
         {"digest": figures._digest(["a.py"]), "names": ["one"], "sources": ["a.py"]}))
     assert figures._cached_names() == ["one"]

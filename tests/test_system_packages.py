@@ -30,8 +30,8 @@ def fake_bin(tmp_path: Path, **programs: str) -> Path:
     return folder
 
 
-def run(folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["/bin/bash", str(SCRIPT)], env={"PATH": str(folder)},
+def run(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["/bin/bash", str(SCRIPT), *args], env={"PATH": str(folder)},
                           capture_output=True, text=True)
 
 
@@ -51,6 +51,15 @@ def test_installs_the_missing_packages_as_root(tmp_path):
     calls = (folder / "apt-get.log").read_text().splitlines()
     assert calls == ["update -qq",
                      "install -y -qq --no-install-recommends chromium-driver fonts-noto-cjk"]
+
+
+def test_a_build_asks_for_the_font_only(tmp_path):
+    """`make serve` and `make build` run it with `font`: no browser for a build."""
+    folder = fake_bin(tmp_path, id="echo 0", apt_get='echo "$@" >> $0.log')
+    result = run(folder, "font")
+    assert result.returncode == 0, result.stderr
+    calls = (folder / "apt-get.log").read_text().splitlines()
+    assert calls == ["update -qq", "install -y -qq --no-install-recommends fonts-noto-cjk"]
 
 
 def test_uses_sudo_when_not_root(tmp_path):
