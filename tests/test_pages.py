@@ -113,9 +113,11 @@ def test_retired_terms_finds_an_old_term():
 # a block (a list item, a table row, a heading, an admonition, an attribute list, HTML, or
 # an indented block) starts a new paragraph.
 CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
-FULL_WIDTH = "[\u3000-\u303f\uff00-\uffef]"
-GAP = re.compile(f"(?:{CJK}[ \t]*\n[ \t]*{CJK}|{FULL_WIDTH}[ \t]*\n)")
-BLOCK_START = re.compile(r"(?:[-*+] |\d+\. |\||>|#|\?\?\?|!!!|```|<|\{\s*[:#]|\$\$)")
+# full-width punctuation, and the quotes, ellipsis and dash Chinese text sets full width
+FULL_WIDTH = "[\u3000-\u303f\uff00-\uffef\u2018-\u201d\u2026\u2014]"
+GAP = re.compile(f"(?:{CJK}[ \t]*\n[ \t]*{CJK}|{FULL_WIDTH}[ \t]*\n|\n[ \t]*{FULL_WIDTH})")
+BLOCK_START = re.compile(
+    r"(?:[-*+] |\d+\. |\||>|#|\?\?\?|!!!|```|<(?!https?:)[A-Za-z/!]|\{\s*[:#]|\$\$)")
 
 
 def _indent(line: str) -> int:
@@ -154,8 +156,9 @@ def test_no_chinese_paragraph_breaks_between_two_chinese_characters():
 def test_cjk_line_breaks_finds_a_break_and_leaves_code_headings_and_latin_alone():
     page = ("什么时候用，\n以及为什么\n\n```python\nx = 1  # 中文\n注释\n```\n"
             "使用\n`torch` 的\ntorch\n## 标题\n正文\n\n一句话。\n`margin=0` 时\n\n"
-            "列表：\n- 一项\n- 两项\n\n段落。\n{ #anchor }\n")
-    assert cjk_line_breaks(page) == [1, 14]
+            "列表：\n- 一项\n- 两项\n\n段落。\n{ #anchor }\n\n"
+            "论文“Title”\n中提出\n\n分母是 $C$\n（不是 $N$）\n\n见：\n<https://pytorch.org>\n")
+    assert cjk_line_breaks(page) == [1, 14, 24, 27, 30]
     notebook = ("# %% [markdown]\n# # 标题\n#\n# 笔记本的一段，\n# 分成两行\n\n# %%\n"
                 "x = '中文'\ny = '中文'\n")
     assert cjk_line_breaks(notebook, notebook=True) == [4]
