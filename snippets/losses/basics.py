@@ -150,6 +150,30 @@ for degree in (1, 3, 11):
 #> degree 11: train MSE 0.0000   test MSE 0.2565
 # --8<-- [end:fitting]
 
+# --8<-- [start:loss-is-a-module]
+criteria = [getattr(nn, name) for name in dir(nn) if name.endswith("Loss")]
+print([c.__name__ for c in criteria if not issubclass(c, nn.modules.loss._Loss)])
+#> ['AdaptiveLogSoftmaxWithLoss']
+print([c.__name__ for c in criteria if issubclass(c, nn.modules.loss._WeightedLoss)])
+#> ['BCELoss', 'CrossEntropyLoss', 'LinearCrossEntropyLoss', 'MultiLabelSoftMarginLoss', 'MultiMarginLoss', 'NLLLoss']
+print([c.__name__ for c in nn.CrossEntropyLoss.__mro__])
+#> ['CrossEntropyLoss', '_WeightedLoss', '_Loss', 'Module', 'object']
+# The class weight is a buffer: it is saved in the state_dict and moves with the module.
+weighted_ce = nn.CrossEntropyLoss(weight=torch.tensor([1.0, 3.0]))
+print(weighted_ce.reduction, dict(weighted_ce.state_dict()))
+#> mean {'weight': tensor([1., 3.])}
+print(weighted_ce.double().weight.dtype, weighted_ce.to("meta").weight.device)
+#> torch.float64 meta
+# The criterion is not part of the model: moving the model leaves it where it was.
+model, criterion = nn.Linear(2, 2), nn.CrossEntropyLoss(weight=torch.tensor([1.0, 3.0]))
+model.to("meta")
+print(model.weight.device, criterion.weight.device)
+#> meta cpu
+bce = nn.BCEWithLogitsLoss(weight=torch.tensor([1.0]), pos_weight=torch.tensor([2.0]))
+print(isinstance(bce, nn.modules.loss._WeightedLoss), sorted(dict(bce.named_buffers())))
+#> False ['pos_weight', 'weight']
+# --8<-- [end:loss-is-a-module]
+
 # --8<-- [start:which-losses-take-reduction]
 loss_classes = [name for name in dir(nn) if name.endswith("Loss")]
 without = [name for name in loss_classes
