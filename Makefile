@@ -23,7 +23,7 @@ $(STAMP): requirements.txt package.json package-lock.json
 
 venv: $(STAMP)
 
-serve: font venv
+serve: venv font
 	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr 127.0.0.1:8000
 
 # Chromium, its driver and a CJK font (Debian packages), installed when missing; see the script.
@@ -31,13 +31,13 @@ system-packages:
 	@bash tests/system_packages.sh
 
 # A build needs only the CJK font (the Chinese figures' labels).
-font:
-	@bash tests/system_packages.sh font
+font: venv
+	@PYTHON=$(BIN)/python bash tests/system_packages.sh font
 
 test: system-packages venv
 	$(BIN)/python -m pytest
 
-build: font venv
+build: venv font
 	$(BIN)/mkdocs build --strict
 
 # Rewrite every `#>` block from a real run, then show what changed.

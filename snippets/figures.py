@@ -4,13 +4,15 @@ to assets/figures/<name>.svg, Chinese pages to assets/figures/<name>.zh.svg.
 Each entry of FIGURES draws on a fresh matplotlib Figure, with ``t`` for every text a
 reader reads: ``t("layer")`` is "layer" in English and ``ZH["layer"]`` in Chinese (a text
 without its Chinese fails the build). Symbols, formulas and the names of torch's losses
-stay as they are. The data of a figure is computed once for both languages. Chinese text
+stay as they are. The experiments behind two figures are memoised, and the training run
+is imported once, so the second language redraws without recomputing them. Chinese text
 is set in a CJK font of the machine (CJK_FONTS; `make serve` and `make test` install
 Debian's Noto Sans CJK), Latin text in DejaVu Sans, as in the English figures.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 
@@ -87,8 +89,8 @@ def regression_losses(fig, t) -> None:
     for name, loss_fn in losses.items():
         loss = loss_fn(r, zero)
         (grad,) = torch.autograd.grad(loss.sum(), r)
-        left.plot(r.detach(), loss.detach(), label=name, linewidth=1.8)
-        right.plot(r.detach(), grad, label=name, linewidth=1.8)
+        left.plot(r.detach(), loss.detach(), label=t(name), linewidth=1.8)
+        right.plot(r.detach(), grad, label=t(name), linewidth=1.8)
     left.set_ylim(0, 8)
     left.set_title(t("loss"))
     right.set_title(t("gradient"))
@@ -252,7 +254,7 @@ SIZES = {"init_std_per_layer": (7, 4.6), "init_std_residual_layernorm": (11, 4.4
 
 # Every text a figure shows, in Chinese (keys: the English text passed to ``t``).
 ZH = {
-    "H(p)  [nats]": "H(p)（单位：nats）",
+    "H(p)  [nats]": "H(p)（单位：奈特）",
     "layer": "层",
     "std of the layer's output": "该层输出的标准差",
     "linear, N(0, 1)": "线性，N(0, 1)",
@@ -265,8 +267,12 @@ ZH = {
     "loss": "损失",
     "gradient": "梯度",
     "residual x - y": "残差 x - y",
-    "predicted rate λ": "预测的速率 λ",
-    "predicted variance": "预测的方差",
+    "predicted rate λ": "预测速率 λ",
+    "predicted variance": "预测方差",
+    "L1": "L1",
+    "MSE": "MSE",
+    "SmoothL1, β = 2": "SmoothL1，β = 2",
+    "Huber, δ = 2": "Huber，δ = 2",
     "q = Q(X = 1), with p = 0.3": "q = Q(X = 1)，p = 0.3",
     "KL divergence": "KL 散度",
     "MarginRanking, margin 1 (= MultiMargin term, p = 1)":
@@ -314,20 +320,35 @@ def words(lang: str):
 
 @functools.cache
 def cjk_font() -> str:
+    """The first of CJK_FONTS matplotlib knows. Its font list is cached on disk and not
+    rescanned while the cache is current, so a font installed since (by `make serve`) is
+    looked for among the system's font files once more before giving up."""
     from matplotlib import font_manager
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
-    raise RuntimeError(f"the Chinese figures need one of the fonts {', '.join(CJK_FONTS)}; "
-                       "on Debian: apt-get install fonts-noto-cjk (make serve installs it)")
+    def first_known() -> str | None:
+        known = {font.name for font in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in known), None)
+
+    if (name := first_known()) is None:
+        for path in font_manager.findSystemFonts():
+            with contextlib.suppress(Exception):  # a font file matplotlib cannot read
+                font_manager.fontManager.addfont(path)
+        name = first_known()
+    if name is None:
+        raise RuntimeError(f"the Chinese figures need one of the fonts {', '.join(CJK_FONTS)}; "
+                           "on Debian: apt-get install fonts-noto-cjk (make serve installs "
+                           "it); if it is installed, remove matplotlib's font cache "
+                           "(~/.cache/matplotlib)")
+    return name
 
 
 def render_svg(draw, lang: str = "en") -> str:
     """Draw one figure in a language and return its SVG text (no timestamp, so it is
     reproducible)."""
-    family = ["DejaVu Sans", cjk_font()] if lang == "zh" else ["DejaVu Sans"]
+    # "sans-serif" ends the list with matplotlib's sans-serif fonts and the generic family:
+    # a browser showing the SVG uses the reader's fonts, and falls back to a sans-serif one.
+    family = ["DejaVu Sans", cjk_font(), "sans-serif"] if lang == "zh" \
+        else ["DejaVu Sans", "sans-serif"]
     with plt.rc_context({"font.family": family}):
         fig = plt.figure(figsize=SIZES.get(draw.__name__, (6, 3.4)), layout="constrained")
         try:

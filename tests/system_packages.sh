@@ -12,7 +12,25 @@ if [[ ${1:-} != font ]]; then
     command -v chromium >/dev/null || packages+=(chromium)
     command -v chromedriver >/dev/null || packages+=(chromium-driver)
 fi
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || packages+=(fonts-noto-cjk)
+# The CJK fonts snippets/figures.py accepts (its CJK_FONTS; tests/test_system_packages.py
+# keeps the two lists equal). A build on another system (macOS: PingFang SC) has one of
+# them without Debian's package: matplotlib's font list, read by $PYTHON, says so.
+cjk_fonts=("Noto Sans CJK SC" "Source Han Sans SC" "PingFang SC" "Microsoft YaHei"
+           "WenQuanYi Zen Hei")
+has_cjk_font() {
+    local name listed
+    # Read whole first: `fc-list | grep -q` under pipefail fails when grep stops reading
+    # early (fc-list gets SIGPIPE), which made every run reinstall the font.
+    listed=$(fc-list 2>/dev/null)
+    for name in "${cjk_fonts[@]}"; do
+        grep -qiF "$name" <<<"$listed" && return 0
+    done
+    [[ ${1:-} == font && -n ${PYTHON:-} ]] && "$PYTHON" -c \
+        'import sys; from matplotlib import font_manager as f
+sys.exit(not {x.name for x in f.fontManager.ttflist} & set(sys.argv[1:]))' \
+        "${cjk_fonts[@]}" 2>/dev/null
+}
+has_cjk_font "${1:-}" || packages+=(fonts-noto-cjk)
 ((${#packages[@]})) || exit 0
 
 command_line="apt-get update && apt-get install -y --no-install-recommends ${packages[*]}"

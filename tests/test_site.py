@@ -161,9 +161,29 @@ def test_every_figure_speaks_its_page_s_language(built_site):
 
     for svg in english | chinese:
         source = (built_site / "assets/figures" / svg).read_text("utf-8")
-        text = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", source))
-        assert bool(HAN.search(text)) == svg.endswith(".zh.svg"), svg
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", source)
+        assert bool(HAN.search(" ".join(texts))) == svg.endswith(".zh.svg"), svg
         assert any(font in source for font in CJK_FONTS) == svg.endswith(".zh.svg"), svg
+        if svg.endswith(".zh.svg"):
+            assert english_labels(texts) == [], svg
+
+
+# Texts a Chinese figure keeps as they are: names of losses, and the site's term "epoch".
+NEUTRAL = {"GaussianNLL", "HingeEmbedding", "MSE", "PoissonNLL", "epoch"}
+
+
+def english_labels(texts: list[str]) -> list[str]:
+    """The texts of a Chinese figure that read as English: a word of three Latin letters
+    or more, with no Chinese character or full-width punctuation (which a translated label
+    has: "relu，Kaiming"), and not a name kept as it is."""
+    chinese = re.compile("[\u3000-\u9fff\uff00-\uffef]")
+    return [text for text in texts if re.search("[A-Za-z]{3,}", text)
+            and not chinese.search(text) and text not in NEUTRAL]
+
+
+def test_english_labels_finds_a_label_left_in_english():
+    assert english_labels(["层", "layer", "relu，Kaiming", "PoissonNLL", "0.5", "train"]) == [
+        "layer", "train"]
 
 
 def test_a_figure_text_without_its_chinese_fails():

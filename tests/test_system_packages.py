@@ -7,6 +7,7 @@ so that nothing is installed and every branch is taken on any machine.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -60,6 +61,25 @@ def test_a_build_asks_for_the_font_only(tmp_path):
     assert result.returncode == 0, result.stderr
     calls = (folder / "apt-get.log").read_text().splitlines()
     assert calls == ["update -qq", "install -y -qq --no-install-recommends fonts-noto-cjk"]
+
+
+def test_a_build_accepts_any_cjk_font_the_figures_accept(tmp_path):
+    """macOS: no fc-list and no apt-get, but matplotlib knows PingFang SC."""
+    folder = fake_bin(tmp_path, python="""case "$*" in *PingFang*) exit 0;; esac; exit 1""")
+    env = {"PATH": str(folder), "PYTHON": str(folder / "python")}
+    result = subprocess.run(["/bin/bash", str(SCRIPT), "font"], env=env,
+                            capture_output=True, text=True)
+    assert (result.returncode, result.stderr) == (0, "")
+    (tmp_path / "fc").mkdir()
+    folder_fc = fake_bin(tmp_path / "fc", fc_list="echo 'wqy.ttc: WenQuanYi Zen Hei'")
+    assert run(folder_fc, "font").returncode == 0
+
+
+def test_the_script_and_the_figures_accept_the_same_fonts():
+    from snippets.figures import CJK_FONTS
+
+    listed = SCRIPT.read_text().split("cjk_fonts=(", 1)[1].split(")", 1)[0]
+    assert tuple(re.findall(r'"([^"]+)"', listed)) == CJK_FONTS
 
 
 def test_uses_sudo_when_not_root(tmp_path):
