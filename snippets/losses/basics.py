@@ -169,6 +169,23 @@ model, criterion = nn.Linear(2, 2), nn.CrossEntropyLoss(weight=torch.tensor([1.0
 model.to("meta")
 print(model.weight.device, criterion.weight.device)
 #> meta cpu
+model.to(torch.float64)
+print(model.weight.dtype, criterion.weight.dtype)
+#> torch.float64 torch.float32
+# A criterion made a submodule moves with the model, and its weight joins the state_dict.
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(2, 2)
+        self.criterion = nn.CrossEntropyLoss(weight=torch.tensor([1.0, 3.0]))
+
+
+classifier = Classifier().to("meta")
+print(list(classifier.state_dict()), classifier.criterion.weight.device)
+#> ['linear.weight', 'linear.bias', 'criterion.weight'] meta
+# LinearCrossEntropyLoss is a _Loss with a trainable parameter.
+print([name for name, _ in nn.LinearCrossEntropyLoss(4, 3).named_parameters()])
+#> ['linear.weight']
 bce = nn.BCEWithLogitsLoss(weight=torch.tensor([1.0]), pos_weight=torch.tensor([2.0]))
 print(isinstance(bce, nn.modules.loss._WeightedLoss), sorted(dict(bce.named_buffers())))
 #> False ['pos_weight', 'weight']
