@@ -15,6 +15,42 @@ def stats(w: torch.Tensor) -> str:
             f"min {w.min():+.4f}  max {w.max():+.4f}")
 # --8<-- [end:setup]
 
+# --8<-- [start:overview-dims]
+# Which tensor dimensions each initializer accepts (it raises ValueError for the others).
+initializers = {
+    "uniform_": nn.init.uniform_, "normal_": nn.init.normal_,
+    "trunc_normal_": nn.init.trunc_normal_, "constant_": lambda t: nn.init.constant_(t, 0.5),
+    "ones_": nn.init.ones_, "zeros_": nn.init.zeros_,
+    "eye_": nn.init.eye_, "dirac_": nn.init.dirac_,
+    "xavier_uniform_": nn.init.xavier_uniform_, "xavier_normal_": nn.init.xavier_normal_,
+    "kaiming_uniform_": nn.init.kaiming_uniform_, "kaiming_normal_": nn.init.kaiming_normal_,
+    "orthogonal_": nn.init.orthogonal_, "sparse_": lambda t: nn.init.sparse_(t, 0.5),
+}
+for name, init in initializers.items():
+    accepted = []
+    for dims in range(1, 7):
+        try:
+            init(torch.empty((2,) * dims))
+            accepted.append(dims)
+        except ValueError:
+            pass
+    print(f"{name:<16} {accepted}")
+#> uniform_         [1, 2, 3, 4, 5, 6]
+#> normal_          [1, 2, 3, 4, 5, 6]
+#> trunc_normal_    [1, 2, 3, 4, 5, 6]
+#> constant_        [1, 2, 3, 4, 5, 6]
+#> ones_            [1, 2, 3, 4, 5, 6]
+#> zeros_           [1, 2, 3, 4, 5, 6]
+#> eye_             [2]
+#> dirac_           [3, 4, 5]
+#> xavier_uniform_  [2, 3, 4, 5, 6]
+#> xavier_normal_   [2, 3, 4, 5, 6]
+#> kaiming_uniform_ [2, 3, 4, 5, 6]
+#> kaiming_normal_  [2, 3, 4, 5, 6]
+#> orthogonal_      [2, 3, 4, 5, 6]
+#> sparse_          [2]
+# --8<-- [end:overview-dims]
+
 # --8<-- [start:gain-table]
 for name in ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
              "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu",
