@@ -1,15 +1,17 @@
 """Generate every figure registered in ``snippets.figures.FIGURES`` at build time.
 
 Each figure is drawn in both languages: English pages link to
-``assets/figures/<name>.svg``, Chinese pages to ``assets/figures/<name>.zh.svg``. The SVGs
-are written to ``.cache/figures/`` (git-ignored) and added to the site as files, so no plot image
-is ever committed and a figure can't drift from the code that draws it.
+``assets/figures/<name>.svg``, Chinese pages to ``assets/figures/<name>.zh.svg``. The
+SVGs are written to ``.cache/figures/`` (git-ignored) and added to the site as files, so no
+plot image is ever committed and a figure can't drift from the code that draws it. The
+digest also covers the machine's CJK font files (``fc-list``), which set the Chinese text.
 Figures are redrawn only when a module they were drawn from changes (``mkdocs serve``
 watches ``snippets/``): ``.cache/figures/manifest.json`` records those modules and their
 digest, so a build whose sources match it neither imports torch and matplotlib nor
 draws anything (~6 s of every warm build before).
 
-When the cache is stale, drawing (~11 s: torch, matplotlib, two small training runs) runs
+When the cache is stale, drawing (~15 s: torch, matplotlib, two small training runs, both
+languages) runs
 in a separate process started at ``on_files``, beside the build, which meanwhile renders
 the pages on the other core: the figures are registered at once (pages link to them; the
 names come from the ``FIGURES`` dictionary, read without importing it) and written into

@@ -6,8 +6,9 @@ reader reads: ``t("layer")`` is "layer" in English and ``ZH["layer"]`` in Chines
 without its Chinese fails the build). Symbols, formulas and the names of torch's losses
 stay as they are. The experiments behind two figures are memoised, and the training run
 is imported once, so the second language redraws without recomputing them. Chinese text
-is set in a CJK font of the machine (CJK_FONTS; `make serve` and `make test` install
-Debian's Noto Sans CJK), Latin text in DejaVu Sans, as in the English figures.
+is set in a CJK font of the machine (CJK_FONTS; `make serve`, `make build` and `make test`
+install Debian's Noto Sans CJK where none is there), Latin text in DejaVu Sans, as in the
+English figures.
 """
 
 from __future__ import annotations
