@@ -72,17 +72,28 @@ def site_pages(site: Path) -> list[str]:
     return sorted("" if folder == "." else folder + "/" for folder in folders)
 
 
-def foreign_requests(performance_log: list[dict]) -> list[str]:
-    """URLs, from Chrome's performance log, of requests to any host but 127.0.0.1."""
+def requested_urls(performance_log: list[dict]) -> list[str]:
+    """URLs, from Chrome's performance log, of every request the page sent."""
     urls = []
     for entry in performance_log:
         message = json.loads(entry["message"])["message"]
         if message["method"] == "Network.requestWillBeSent":
-            url = message["params"]["request"]["url"]
-            parts = urlsplit(url)
-            if parts.scheme not in ("data", "blob", "about") and parts.hostname != LOCAL_HOST:
-                urls.append(url)
+            urls.append(message["params"]["request"]["url"])
     return urls
+
+
+def foreign_requests(performance_log: list[dict]) -> list[str]:
+    """URLs, from Chrome's performance log, of requests to any host but 127.0.0.1."""
+    return [url for url in requested_urls(performance_log)
+            if (parts := urlsplit(url)).scheme not in ("data", "blob", "about")
+            and parts.hostname != LOCAL_HOST]
+
+
+def sitemap_requests(performance_log: list[dict]) -> list[str]:
+    """URLs of ``sitemap.xml`` requests: Material fetches one for every head link it takes
+    for the root of another version of the site (hooks/alternates.py)."""
+    return [url for url in requested_urls(performance_log)
+            if urlsplit(url).path.endswith("/sitemap.xml")]
 
 
 def test_foreign_requests_reads_the_performance_log():
@@ -206,7 +217,8 @@ def _visit(driver, base_url: str, built_site: Path, path: str) -> dict:
     state["source"] = source_formulas(html)
     state["console"] = [e["message"] for e in driver.get_log("browser")
                         if e["level"] == "SEVERE"]
-    state["foreign"] = foreign_requests(driver.get_log("performance"))
+    log = driver.get_log("performance")
+    state["foreign"], state["sitemaps"] = foreign_requests(log), sitemap_requests(log)
     return state
 
 
@@ -223,6 +235,44 @@ def test_no_console_errors(visits):
 
 def test_no_request_leaves_127_0_0_1(visits):
     assert {p: v["foreign"] for p, v in visits.items() if v["foreign"]} == {}
+
+
+def test_no_page_view_requests_a_sitemap(visits):
+    # Each page's head names its own translations (hreflang); Material must not take them
+    # for version roots and fetch <page>/sitemap.xml (hooks/alternates.py).
+    assert {p: v["sitemaps"] for p, v in visits.items() if v["sitemaps"]} == {}
+
+
+def test_material_s_stock_bundle_requests_page_sitemaps_and_ours_does_not(
+        driver, built_site, tmp_path):
+    """The sitemap check sees the requests the hook prevents: a page with its hreflang
+    links and Material's unpatched bundle asks for <page>/sitemap.xml; with the built
+    (patched) bundle it does not."""
+    import material
+
+    page = built_site / "zh/init/variance/index.html"
+    html = page.read_text(encoding="utf-8")
+    bundle = next((built_site / "assets/javascripts").glob("bundle.*.min.js"))
+    stock = Path(material.__file__).parent / "templates/assets/javascripts" / bundle.name
+    seen = {}
+    for name, source in (("stock", stock), ("built", bundle)):
+        folder = tmp_path / name / "zh/init/variance"
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(html, encoding="utf-8")
+        scripts = tmp_path / name / "assets/javascripts"
+        scripts.mkdir(parents=True)
+        (scripts / bundle.name).write_text(source.read_text(encoding="utf-8"),
+                                           encoding="utf-8")
+        with serve(tmp_path / name) as url:
+            driver.get_log("performance")
+            driver.get(url + "zh/init/variance/")
+            WebDriverWait(driver, WAIT).until(
+                lambda b: b.execute_script("return document.readyState") == "complete")
+            driver.execute_script("return new Promise(r => setTimeout(r, 300))")
+            seen[name] = sorted({urlsplit(u).path
+                                 for u in sitemap_requests(driver.get_log("performance"))})
+    assert seen == {"stock": ["/init/variance/sitemap.xml", "/zh/init/variance/sitemap.xml"],
+                    "built": []}
 
 
 def test_every_formula_is_rendered_by_katex(visits):

@@ -6,7 +6,9 @@
 * Snippets: every section of every module under ``snippets/`` is included by some page.
 * Navigation: every built page of each language is linked from that language's nav.
 * Heads: the sitemap lists every page of both languages (notebooks included) under the
-  site's URL, and no page carries an empty ``<script>``.
+  site's URL; every page names itself and its translation with absolute ``hreflang``
+  links, plus ``x-default`` (hooks/alternates.py), the 404 page none; and no page carries
+  an empty ``<script>``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+import pytest
 
 from tests.pages import DOCS, ROOT, includes, markdown_pages, sections
 
@@ -153,6 +157,36 @@ def sitemap_problems(site: Path, url: str) -> list[str]:
     return problems
 
 
+_HREFLANG = re.compile(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">')
+_ANY_ALTERNATE = re.compile(r'<link rel="alternate"[^>]*>')
+
+
+def hreflang_problems(site: Path, url: str) -> list[str]:
+    """Pages whose head does not name exactly their English and Chinese URLs (absolute,
+    under ``url``) and x-default (the English one), and a 404 page that names any."""
+    problems = []
+    for page in html_pages(site):
+        name = page.relative_to(site).as_posix()
+        html = page.read_text(encoding="utf-8")
+        found = {}
+        for lang, href in _HREFLANG.findall(html):
+            if lang in found:
+                problems.append(f"{name}: {lang} twice")
+            found[lang] = href
+        if name == "404.html":
+            problems += [f"404.html: {tag}" for tag in _ANY_ALTERNATE.findall(html)]
+            continue
+        if len(_ANY_ALTERNATE.findall(html)) != len(found):
+            problems.append(f"{name}: an alternate link in another form")
+        path = page.parent.relative_to(site).as_posix().removeprefix(".").removeprefix("/")
+        english = path.removeprefix("zh").removeprefix("/")
+        english = english + "/" if english else ""
+        expected = {"en": url + english, "zh": url + "zh/" + english, "x-default": url + english}
+        if found != expected:
+            problems.append(f"{name}: {found} instead of {expected}")
+    return problems
+
+
 def empty_scripts(site: Path) -> list[str]:
     """``page: tag`` for every ``<script>`` with neither a source nor a body."""
     return [f"{page.relative_to(site).as_posix()}: {match[0]}"
@@ -187,6 +221,13 @@ def test_the_sitemap_lists_every_page_of_both_languages(built_site):
     assert sitemap_problems(built_site, url) == []
     text = (built_site / "sitemap.xml").read_text(encoding="utf-8")
     assert f"{url}zh/notebooks/init_std_per_layer/" in text and "None" not in text
+
+
+def test_every_page_names_its_translations_for_search_engines(built_site):
+    url = site_url(built_site)
+    assert hreflang_problems(built_site, url) == []
+    html = (built_site / "zh/init/variance/index.html").read_text(encoding="utf-8")
+    assert f'hreflang="en" href="{url}init/variance/"' in html
 
 
 def test_no_page_has_an_empty_script_tag(built_site):
@@ -275,8 +316,47 @@ def test_sitemap_problems_finds_missing_foreign_and_unknown_urls(tmp_path):
     ]
 
 
+def test_hreflang_problems_finds_missing_relative_wrong_and_404_links(tmp_path):
+    url = "https://example.org/book/"
+
+    def head(*links):
+        return "".join(f'<link rel="alternate" hreflang="{lang}" href="{href}">'
+                       for lang, href in links)
+
+    good = (("en", f"{url}a/"), ("zh", f"{url}zh/a/"), ("x-default", f"{url}a/"))
+    _write(tmp_path / "a/index.html", head(*good))
+    _write(tmp_path / "zh/a/index.html", head(*good))
+    _write(tmp_path / "index.html", head(("en", url), ("zh", f"{url}zh/")))  # no x-default
+    _write(tmp_path / "zh/index.html", head(("en", "../"), ("zh", "./"), ("x-default", "../")))
+    _write(tmp_path / "zh/b/index.html", '<link rel="alternate" href="x/" hreflang="en">')
+    _write(tmp_path / "404.html", head(("en", f"{url}nb/")))
+    found = hreflang_problems(tmp_path, url)
+    assert [line.split(":")[0] for line in found] == [
+        "404.html", "index.html", "zh/b/index.html", "zh/b/index.html", "zh/index.html"]
+    assert found[0].startswith("404.html: <link")
+
+
 def test_empty_scripts_finds_a_script_with_no_source_and_no_body(tmp_path):
     _write(tmp_path / "index.html", '<script src=""> </script><script src="a.js"></script>'
                                     "<script>let x = 1;</script><script></script>")
     assert empty_scripts(tmp_path) == ['index.html: <script src=""> </script>',
                                        "index.html: <script></script>"]
+
+
+def test_the_alternates_hook_makes_links_absolute_and_refuses_an_unknown_bundle():
+    from hooks.alternates import NARROWED, SELECTOR, absolute_alternates, narrow_alternate_selector
+
+    head = ('  <link rel="alternate" href="../../../init/variance/" hreflang="en">\n'
+            '  <link rel="alternate" href="./" hreflang="zh">\n')
+    assert absolute_alternates(head, "https://example.org/book/zh/init/variance/") == (
+        '  <link rel="alternate" hreflang="en" href="https://example.org/book/init/variance/">\n'
+        '  <link rel="alternate" hreflang="zh" href="https://example.org/book/zh/init/variance/">\n'
+        '  <link rel="alternate" hreflang="x-default" '
+        'href="https://example.org/book/init/variance/">\n')
+    assert absolute_alternates("<head></head>", "https://example.org/") == "<head></head>"
+    bundle = f"a;{SELECTOR};b"
+    assert narrow_alternate_selector(bundle) == f"a;{NARROWED};b"
+    assert narrow_alternate_selector(f"a;{NARROWED};b") == f"a;{NARROWED};b"  # idempotent
+    for unknown in ("a;b", f"{SELECTOR}{SELECTOR}", f"{SELECTOR}{NARROWED}"):
+        with pytest.raises(ValueError, match="not once"):
+            narrow_alternate_selector(unknown)
