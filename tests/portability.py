@@ -48,8 +48,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.pages import DOCS, MARKER, includes, markdown_pages, page_program
-from tests.snippet_outputs import PREFIX, ROOT, output_text, snippet_modules
+from hooks import page_notebooks
+from tests.pages import DOCS, MARKER, includes, markdown_pages, page_program, section_text
+from tests.snippet_outputs import PREFIX, ROOT, normalise, output_text, snippet_modules
 
 VARIANT = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE", "OMP_NUM_THREADS": "2"}
 # How the idle OpenMP threads of the run wait between parallel regions: asleep, not spinning.
@@ -78,6 +79,9 @@ class Program:
     text: str
     origins: tuple[tuple[str, int], ...]
     reader: bool = False
+    # A chapter page runs as its notebook (hooks/page_notebooks.py): one (code, the output
+    # it shows, the program line of that output) per code cell, executed by IPython.
+    cells: tuple[tuple[str, str, int], ...] = ()
 
 
 def module_program(path: Path, root: Path = ROOT) -> Program:
@@ -97,12 +101,21 @@ def section_lines(path: str, section: str) -> list[int]:
 
 
 def page_program_of(page: Path) -> Program:
-    """A page's program (``tests.pages.page_program``) with the origin of every line."""
+    """A page's program (``tests.pages.page_program``) with the origin of every line; a
+    chapter page's also with its notebook's code cells."""
     origins = [(path, line) for path, section in includes(DOCS / page)
                for line in (section_lines(path, section) or [0])]
     text = page_program(DOCS / page)
     assert len(origins) == text.count("\n"), page
-    return Program(str(page), text, tuple(origins) + ((str(page), 0),), reader=True)
+    cells, line = [], 1
+    if page_notebooks.is_chapter(page.as_posix()):
+        for cell in page_notebooks.code_cells((DOCS / page).read_text(encoding="utf-8")):
+            lines = section_text(cell.path, cell.section).split("\n")
+            shown = next((n for n, raw in enumerate(lines) if raw.startswith("#>")), 0)
+            cells.append((cell.source, normalise(cell.stdout), line + shown))
+            line += len(lines)
+    return Program(str(page), text, tuple(origins) + ((str(page), 0),), reader=True,
+                   cells=tuple(cells))
 
 
 def programs() -> list[Program]:
@@ -153,23 +166,54 @@ def from_repository(file):
     real = os.path.realpath(file) if file else ''
     return (any(real.startswith(os.path.realpath(r or '.') + os.sep) for r in repository)
             and not real.startswith(os.path.realpath(sys.prefix) + os.sep))
+shell = None
+
+def run_cell(source):
+    # What a Jupyter kernel shows under a cell: its stdout, and the value of a last bare
+    # expression (IPython's displayhook prints it as "Out[n]: ...").
+    global shell
+    if shell is None:
+        from IPython.core.interactiveshell import InteractiveShell
+        shell = InteractiveShell.instance(colors="nocolor")
+    from IPython.utils.capture import capture_output
+    with capture_output(stdout=True, stderr=False, display=True) as captured:
+        result = shell.run_cell(source, store_history=True)
+    shown = captured.stdout + "".join(str(o.data.get("text/plain", o.data))
+                                      for o in captured.outputs)
+    error = result.error_before_exec or result.error_in_exec
+    if error is not None:
+        raise error
+    return shown
+
 results = {{}}
-for name, text, reader in json.load(sys.stdin):
+for name, text, reader, cells in json.load(sys.stdin):
     restore(fresh)
     sys.path[:] = [p for p in path if p not in repository] if reader else path
     if reader:  # forget the repository's modules an earlier program imported
         for module in [m for m, mod in list(sys.modules.items()) if m not in harness
                        and from_repository(getattr(mod, '__file__', None))]:
             del sys.modules[module]
-    moved, namespace = [], fresh_namespace(name)
+    moved, namespace, cell_line = [], fresh_namespace(name), None
     try:
-        for chunk in parse(text):
-            printed = normalise(run_chunk(chunk, namespace, name))
-            if printed != chunk.expected_text:
-                moved.append([chunk.output_line or chunk.first_line, chunk.expected, printed])
+        if cells:  # a chapter page: its notebook, in a fresh IPython session
+            if shell is not None:
+                shell.reset(new_session=True)
+            for source, expected, line in cells:
+                cell_line = line
+                printed = normalise(run_cell(source))
+                if printed != expected:
+                    moved.append([line, expected.split(chr(10)) if expected else None, printed])
+        else:
+            for chunk in parse(text):
+                printed = normalise(run_chunk(chunk, namespace, name))
+                if printed != chunk.expected_text:
+                    moved.append([chunk.output_line or chunk.first_line, chunk.expected,
+                                  printed])
         results[name] = {{"moved": moved, "error": None}}
     except BaseException:
-        results[name] = {{"moved": moved, "error": traceback.format_exc()[-3000:]}}
+        where = (f"in the code cell whose output is at line {{cell_line}}" + chr(10)
+                 if cell_line else "")
+        results[name] = {{"moved": moved, "error": where + traceback.format_exc()[-3000:]}}
 print(json.dumps(results))
 """
 
@@ -181,7 +225,7 @@ def run_programs(units: list[Program], env: dict[str, str],
     Returns, per program name, the chunks that printed something else and its error."""
     result = subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(root)!r})\n" + RUNNER],
-        input=json.dumps([[u.name, u.text, u.reader] for u in units]), cwd=root,
+        input=json.dumps([[u.name, u.text, u.reader, u.cells] for u in units]), cwd=root,
         env={**os.environ, **QUIET_THREADS, **env}, capture_output=True, text=True,
     )
     if result.returncode != 0:
@@ -200,8 +244,13 @@ def reports(unit: Program, outcome: dict, env: dict[str, str]) -> list[str]:
         diff = difflib.unified_diff(shown.split("\n"), printed.split("\n"),
                                     fromfile="shown (#> lines)",
                                     tofile=f"printed under {describe(env)}", lineterm="", n=1)
-        found.append(f"{where}: a shown output changes under {describe(env)}; print fewer "
-                     "digits, a comparison, or compute it in float64:\n" + "\n".join(diff))
+        if re.search(r"^Out\[\d+\]:", printed, re.M):
+            why = ("a notebook shows the value of the cell's last expression, which a script "
+                   "does not print; assign it (`_ = ...`) or print it")
+        else:
+            why = (f"a shown output changes under {describe(env)}; print fewer digits, a "
+                   "comparison, or compute it in float64")
+        found.append(f"{where}: {why}:\n" + "\n".join(diff))
     if outcome["error"]:
         found.append(f"{unit.name} raised under {describe(env)}:\n"
                      + traceback_at_origins(outcome["error"], unit))
@@ -217,6 +266,11 @@ def traceback_at_origins(text: str, unit: Program) -> str:
         file, number = unit.origins[line - 1]
         return f'File "{file}", line {number}'
 
+    def cell(match: re.Match) -> str:
+        file, number = unit.origins[int(match[1]) - 1]
+        return f"in the code cell of {file}:{number}"
+
+    text = re.sub(r"in the code cell whose output is at line (\d+)", cell, text)
     return re.sub(rf'File "{re.escape(unit.name)}", line (\d+)', origin, text)
 
 

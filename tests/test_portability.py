@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from hooks import page_notebooks
+from tests.pages import DOCS
 from tests.portability import (
     MAX_DIGITS,
     VARIANT,
@@ -31,6 +33,23 @@ from tests.snippet_outputs import ROOT, snippet_modules
 def test_every_page_prints_its_lines_in_a_fresh_process_under_other_kernels():
     reports = check(programs())
     assert not reports, "\n\n".join(reports)
+
+
+def test_every_chapter_page_runs_as_its_notebook():
+    """A chapter page's cells are its notebook's code cells (hooks/page_notebooks.py), and
+    together they are the page's program, without its #> lines."""
+    units = {unit.name: unit for unit in programs()}
+    chapters = [name for name in units if page_notebooks.is_chapter(name)]
+    assert len(chapters) > 20 and "init/variance.md" in chapters
+    for name in chapters:
+        unit = units[name]
+        assert unit.cells, name
+        code = "\n".join(line for line in unit.text.split("\n") if not line.startswith("#>"))
+        assert [c for c, _, _ in unit.cells] == [
+            cell.source for cell in page_notebooks.code_cells(
+                (DOCS / name).read_text(encoding="utf-8"))]
+        assert "".join(c.replace("\n", "") for c, _, _ in unit.cells) == code.replace("\n", "")
+    assert all(not units[n].cells for n in units if not page_notebooks.is_chapter(n))
 
 
 def test_every_page_with_code_and_every_unshown_module_is_run():
@@ -116,6 +135,20 @@ def fake_run(tmp_path_factory):
     units["reader_imports_helper"] = Program(
         "fake/reader.md", sources["imports_helper"],
         tuple(("fake/helper_page.py", n) for n in range(11, 20)), reader=True)
+    # Chapter pages run as notebooks: code cells in one IPython session per notebook
+    notebooks = {
+        "nb_holds": [("x = 2", "", 1), ("print(x * 3)", "6", 2)],
+        # a last bare expression: a notebook shows its value under the cell
+        "nb_displays": [("import torch", "", 1), ("torch.manual_seed(0)", "", 2)],
+        "nb_raises": [("print('ok')", "ok", 1), ("raise ValueError('a cell fails')", "", 2)],
+        "nb_defines": [("y = 1", "", 1)],
+        "nb_uses": [("try:\n    print(y)\nexcept NameError as e:\n    print(e)",
+                     "name 'y' is not defined", 1)],
+    }
+    for name, cells in notebooks.items():
+        units[name] = Program(f"fake/{name}.md", "\n".join(c for c, _, _ in cells),
+                              tuple((f"fake/{name}.py", n) for n in range(21, 30)),
+                              reader=True, cells=tuple(cells))
     return units, check(list(units.values()), VARIANT, root=root), here
 
 
@@ -144,8 +177,29 @@ def test_the_variant_check_reports_a_program_that_raises(fake_run):
 def test_the_variant_check_passes_a_program_whose_lines_hold(fake_run):
     _, reports, _ = fake_run
     assert reports_for(fake_run, "stable") == []
-    # the kernels, raises, prints_unshown and reader programs': every other one holds
-    assert len(reports) == 4
+    # the kernels, raises, prints_unshown and reader programs', and two notebooks': every
+    # other one holds
+    assert len(reports) == 6
+    assert reports_for(fake_run, "nb_holds") == []
+
+
+def test_a_notebook_cell_that_shows_a_value_is_reported(fake_run):
+    """``torch.manual_seed(0)`` as a cell's last line prints nothing in a script, and
+    ``Out[2]: <torch._C.Generator ...>`` under the cell in Jupyter."""
+    [report] = reports_for(fake_run, "nb_displays")
+    assert report.startswith("fake/nb_displays.py:22 (in fake/nb_displays.md): a notebook "
+                             "shows the value of the cell's last expression")
+    assert "+Out[2]: <torch._C.Generator" in report
+
+
+def test_a_notebook_cell_that_raises_is_reported_at_its_module_line(fake_run):
+    [report] = reports_for(fake_run, "nb_raises")
+    assert "ValueError: a cell fails" in report
+    assert "in the code cell of fake/nb_raises.py:22" in report
+
+
+def test_each_notebook_runs_in_a_fresh_ipython_session(fake_run):
+    assert reports_for(fake_run, "nb_uses") == []
 
 
 def test_each_program_gets_a_fresh_namespace_and_fresh_switches(fake_run):

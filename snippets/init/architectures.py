@@ -87,8 +87,7 @@ class GPT(nn.Module):
 config = SimpleNamespace(vocab_size=512, block_size=32, n_embd=64, n_head=4, n_layer=12,
                          initializer_range=0.02)
 torch.manual_seed(0)
-gpt = GPT(config)
-gpt.apply(partial(gpt2_init_weights, config=config))  # children first, like HF
+gpt = GPT(config).apply(partial(gpt2_init_weights, config=config))  # children first, like HF
 # --8<-- [end:small-gpt]
 
 

@@ -249,7 +249,7 @@ for gap in (87.0, 88.0):
 print(f"breaks at gap {first_broken_gap(torch.float32)} (float32), "
       f"{first_broken_gap(torch.float64)} (float64)")
 #> breaks at gap 88 (float32), 709 (float64)
-torch.set_flush_denormal(False)  # back to the default: subnormals kept
+_ = torch.set_flush_denormal(False)  # back to the default: subnormals kept
 # --8<-- [end:flush-denormal]
 
 # --8<-- [start:bce-clamp]
