@@ -6,6 +6,8 @@
 * That program, run in a fresh process, prints exactly the ``#>`` lines shown: checked
   in tests/test_portability.py, where every English page's program runs once, under
   other kernel paths and threads than the test process's.
+* The Chinese text keeps to one term per concept (the glossary's), one line per paragraph
+  and one typography (README, "Chinese typography").
 """
 
 from __future__ import annotations
