@@ -6,13 +6,17 @@
 * That program, run in a fresh process, prints exactly the ``#>`` lines shown: checked
   in tests/test_portability.py, where every English page's program runs once, under
   other kernel paths and threads than the test process's.
+* The Chinese text keeps to one term per concept (the glossary's), one line per paragraph
+  and one typography (README, "Chinese typography").
 """
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
+import yaml
 
 from tests.pages import (
     DOCS,
@@ -171,3 +175,312 @@ def test_sections_reads_an_edited_module_again(tmp_path):
     assert sections(module) == {"a": "x = 1"}
     module.write_text("# --8<-- [start:a]\nx = 2\n# --8<-- [end:a]\n")
     assert sections(module) == {"a": "x = 2"}
+
+
+# Chinese typography (README, "Chinese typography"): each check below takes a Markdown
+# text and returns its findings, ``'line n: what: excerpt'``. They read the prose only:
+# ``prose()`` blanks code fences, ``--8<--`` lines, display math and link definitions,
+# turns inline code, inline math, entities and bare URLs into one MASK character (a Latin
+# word, as far as spacing goes), and drops link targets, HTML tags and comments,
+# attribute lists, block markers (headings, list items, quotes) and an admonition's
+# syntax (its title in quotes stays, without the quotes). A notebook is checked through
+# ``notebook_markdown()``, a Python module through ``chinese_strings()``, ``mkdocs.yml``
+# through ``chinese_nav()``: each keeps the line numbers of its source.
+MASK = "\ue000"
+HAN = "[\u3400-\u4dbf\u4e00-\u9fff]"
+WIDE = "[\u3000-\u303f\uff00-\uffef]"  # full-width punctuation and forms, quotes excluded
+_INLINE = re.compile(
+    r"(?P<mask>(?<!`)(`+)(?!`).+?(?<!`)\2(?!`)"  # inline code
+    r"|(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n])+?\$"  # inline math
+    r"|&#?\w+;|<https?://[^>\s]+>|https?://[!-~]+)"  # entities, URLs
+    r"|(?<=\])\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\)"  # a link's target
+    r"|<!--.*?-->|</?[A-Za-z][^<>]*>"  # HTML
+    r"|\{\s*[:#.][^{}]*\}")  # attribute list
+_ADMONITION = re.compile(r'\s*(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+[\w-]+)*\s*(?:"(?P<title>.*)")?\s*$')
+_BLOCK = re.compile(r"\s*(?:>\s*)*(?:(?:[-*+]|\d+\.)\s+)?(?:#{1,6}\s+)?")
+_LINK_DEFINITION = re.compile(r"\s*\[[^\]]+\]:\s")
+
+
+def prose(text: str) -> list[str]:
+    """The prose of a Markdown text, line by line (item n - 1 is line n)."""
+    found, fenced, math = [], False, False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fenced, line = not fenced, ""
+        elif fenced:
+            line = ""
+        elif math or stripped.startswith("$$"):  # a display formula, on one line or more
+            math = not stripped.endswith("$$", 0 if math else 2)
+            line = ""
+        elif "--8<--" in line or _LINK_DEFINITION.match(line):
+            line = ""
+        elif admonition := _ADMONITION.match(line):
+            line = admonition["title"] or ""
+        else:
+            line = line[_BLOCK.match(line).end():]
+        found.append(_INLINE.sub(lambda m: MASK if m["mask"] else "", line).rstrip())
+    return found
+
+
+def notebook_markdown(text: str) -> str:
+    """The Markdown cells of a jupytext percent notebook (without their ``# ``); every
+    other line is left empty."""
+    found, markdown = [], False
+    for line in text.split("\n"):
+        if line.startswith("# %%"):
+            markdown = "[markdown]" in line
+            line = ""
+        found.append(line[1:].removeprefix(" ") if markdown and line.startswith("#") else "")
+    return "\n".join(found)
+
+
+def chinese_strings(source: str) -> str:
+    """Every string constant of a Python module that holds a Chinese character, on the
+    line where it starts (two on one line are joined with ``' | '``)."""
+    lines = [[] for _ in source.split("\n")]
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and re.search(HAN, node.value)):
+            lines[node.lineno - 1].append(node.value.replace("\n", " "))
+    return "\n".join(" | ".join(strings) for strings in lines)
+
+
+def chinese_nav(config: str) -> str:
+    """The Chinese titles of ``nav_translations`` in mkdocs.yml, each on its line."""
+    found = []
+    for line in config.split("\n"):
+        entry = yaml.safe_load(line) if re.search(HAN, line) and ":" in line else None
+        found.append(next(iter(entry.values())) if isinstance(entry, dict) else "")
+    return "\n".join(found)
+
+
+def _chinese_lines(text: str):
+    for number, line in enumerate(prose(text), start=1):
+        if re.search(HAN, line):
+            yield number, line
+
+
+def _finding(number: int, what: str, line: str, start: int, end: int) -> str:
+    excerpt = line[max(0, start - 8):end + 8].replace(MASK, "`…`")
+    return f"line {number}: {what}: {excerpt}"
+
+
+def _matches(text: str, what: str, pattern: str) -> list[str]:
+    return [_finding(number, what, line, m.start(), m.end())
+            for number, line in _chinese_lines(text) for m in re.finditer(pattern, line)]
+
+
+# A half-width pair that belongs to an expression stays: a call or an index written
+# without a space (log(0), N(0, 1), .to()), a tuple or shape ((1, 0), (N,)), an
+# arithmetic group ((1 − p_t)^γ, y (x1 - x2)).
+_CALL = re.compile(rf"[A-Za-z0-9_.'){MASK}\]\(]$")
+_TUPLE = re.compile(r"\s*[^\s,()]*(?:\s*,\s*[^\s,()]*)+\s*")
+_OPERATOR = re.compile(r"\s[-−+=×·/<>≤≥]\s")
+_BESIDE = re.compile(rf"{HAN}|{WIDE}")
+
+
+def half_width_parentheses(text: str) -> list[str]:
+    """``(…)`` as punctuation in a Chinese sentence: around Chinese text, or next to a
+    Chinese character or full-width punctuation (``间隔 (margin)``, ``(DDP) 为``)."""
+    found = []
+    for number, line in _chinese_lines(text):
+        for m in re.finditer(r"\(([^()]*)\)", line):
+            before, inside, after = line[:m.start()], m[1], line[m.end():]
+            chinese = re.search(HAN, inside)
+            if _CALL.search(before) or not chinese and (
+                    _TUPLE.fullmatch(inside) or _OPERATOR.search(inside)
+                    or after.startswith(("^", "²"))):
+                continue
+            neighbours = before.rstrip(" *")[-1:] + after.lstrip(" *")[:1]
+            if chinese or _BESIDE.search(neighbours):
+                found.append(_finding(number, "half-width parentheses", line,
+                                      m.start(), m.end()))
+    return found
+
+
+def straight_quotes(text: str) -> list[str]:
+    """A straight ``"`` or a corner bracket in Chinese prose: Chinese quotes are “”."""
+    return _matches(text, "quote", r'["「」『』]')
+
+
+def chinese_italics(text: str) -> list[str]:
+    """``*中文*`` or ``_中文_``: Chinese characters are not set in italics."""
+    found = []
+    for number, line in _chinese_lines(text):
+        unbold = re.sub(r"\*\*(.+?)\*\*", r"\1", line)
+        for m in re.finditer(r"(?<!\*)\*(?![\s*])([^*]+?)(?<![\s*])\*(?!\*)"
+                             r"|(?<!\w)_(?![\s_])([^_]+?)(?<![\s_])_(?!\w)", unbold):
+            if re.search(HAN, m[1] or m[2]):
+                found.append(_finding(number, "italics on Chinese", unbold,
+                                      m.start(), m.end()))
+    return found
+
+
+def half_width_punctuation(text: str) -> list[str]:
+    """``,`` ``.`` ``:`` ``;`` ``?`` ``!`` right after a Chinese character, or ``,`` ``:``
+    ``;`` ``?`` ``!`` before one: a Chinese sentence takes full-width punctuation."""
+    return _matches(text, "half-width punctuation", rf"{HAN}[,.:;?!]|[,:;?!]\s*{HAN}")
+
+
+def spaced_slashes(text: str) -> list[str]:
+    """A space around ``/`` next to Chinese text: the separator is written 是/否."""
+    return _matches(text, "spaced slash", rf"(?:{HAN}|[）”])\s+/|/\s+{HAN}")
+
+
+def missing_spaces(text: str) -> list[str]:
+    """A Chinese character touching a Latin letter, a digit, inline code or math (bold
+    and link brackets in between do not count): they are one space apart."""
+    latin = f"[A-Za-z0-9{MASK}]"
+    return _matches(text, "no space between Chinese and Latin",
+                    rf"{HAN}(?=[*\[\]]*{latin})|{latin}[*\[\]]*(?={HAN})")
+
+
+_FULL_PUNCTUATION = "[，。、；：？！（）“”《》【】]"  # not ‘’: English apostrophes
+_MARKUP = r"[*\[\]]*"  # bold or italic markers, a link's brackets
+
+
+def stray_spaces(text: str) -> list[str]:
+    """A space between two Chinese characters, or between full-width punctuation and the
+    text beside it (bold markers and link brackets in between): full-width punctuation
+    carries its own spacing (``使用“same”填充``, ``**何时使用：**作为``)."""
+    return _matches(text, "stray space", rf"{HAN}{_MARKUP}\s+{_MARKUP}{HAN}"
+                    rf"|[^\s|]{_MARKUP}\s+{_MARKUP}{_FULL_PUNCTUATION}"
+                    rf"|{_FULL_PUNCTUATION}{_MARKUP}\s+{_MARKUP}[^\s|*\[\]]")
+
+
+def ellipses_and_dashes(text: str) -> list[str]:
+    """Beside Chinese text, the ellipsis is …… and the dash ——; a range of numbers
+    beside Chinese text is written with ～ (0.1～0.5), not an en dash. (English in a
+    Chinese line keeps its own: ``“… but found”``, ``PMLR 9: 249–256.``)"""
+    marks = r"(?:\.\.\.|(?<!…)…(?!…)|(?<!—)—(?!—)|(?<!-)--(?!-))"
+    side = f"(?:{HAN}|{WIDE})"
+    return (_matches(text, "ellipsis or dash",
+                     rf"{HAN}{marks}|{marks}{HAN}|(?:^|{side}){marks}(?:{side}|$)")
+            + _matches(text, "range", rf"{HAN}\s*[\d.]+\s*–\s*\d"
+                       rf"|\d\s*–\s*[\d.]+(?:\s*[A-Za-z%°]{{1,3}})?\s*(?:{HAN}|{WIDE})"))
+
+
+TYPOGRAPHY = (half_width_parentheses, straight_quotes, chinese_italics,
+              half_width_punctuation, spaced_slashes, missing_spaces,
+              stray_spaces, ellipses_and_dashes)
+
+
+def typography(text: str) -> list[str]:
+    """Every finding of every check, in the order of TYPOGRAPHY."""
+    return [finding for check in TYPOGRAPHY for finding in check(text)]
+
+
+def chinese_sources() -> dict[str, str]:
+    """Every Chinese source, as the Markdown text the checks read: path -> text."""
+    root = DOCS.parent
+    found = {str(p.relative_to(root)): p.read_text(encoding="utf-8")
+             for p in sorted(DOCS.rglob("*.zh.md"))}
+    found |= {str(p.relative_to(root)): notebook_markdown(p.read_text(encoding="utf-8"))
+              for p in sorted((DOCS / "notebooks").glob("*.zh.py"))}
+    found |= {path: chinese_strings((root / path).read_text(encoding="utf-8")) for path in (
+        "snippets/reference/glossary.py", "snippets/reference/finder.py",
+        "snippets/init/default_table.py", "hooks/tables.py", "snippets/figures.py")}
+    found["mkdocs.yml"] = chinese_nav((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    return found
+
+
+def test_chinese_typography():
+    """README, "Chinese typography": every Chinese source follows the convention."""
+    found = {path: hits for path, text in chinese_sources().items()
+             if (hits := typography(text))}
+    assert found == {}
+
+
+def test_chinese_sources_are_all_read():
+    sources = chinese_sources()
+    assert len([p for p in sources if p.endswith(".zh.md")]) == len(ZH_PAGES)
+    assert len([p for p in sources if p.endswith(".zh.py")]) == 2
+    assert all(re.search(HAN, text) for text in sources.values())
+
+
+def _lines(findings: list[str]) -> list[int]:
+    return [int(finding.split(":")[0].removeprefix("line ")) for finding in findings]
+
+
+def test_prose_leaves_code_math_links_html_and_syntax_out():
+    page = ('## 标题 (x) {#id}\n'
+            '```python\nprint("中文 (x)")\n```\n'
+            '    --8<-- "snippets/a.py:b"\n'
+            '$$\n\\text{中文 (x)}\n$$\n'
+            '!!! failure "常见陷阱：`a`"\n'
+            '[中文](a.md#x "标题") `f(中文)` $g(中文)$ <span title="中文 (x)">\n'
+            '[ref]: https://example.org "中文 (x)"\n'
+            '- 列表 <https://example.org/(a)>\n')
+    assert prose(page) == ["标题 (x)", "", "", "", "", "", "", "", f"常见陷阱：{MASK}",
+                           f"[中文] {MASK} {MASK}", "", f"列表 {MASK}", ""]
+    assert typography(page) == ["line 1: half-width parentheses: 标题 (x)"]
+
+
+def test_notebook_markdown_strings_and_nav_keep_their_lines():
+    notebook = '# %% [markdown]\n# 正文 (x)\n\n# %%\n# 注释 (x)\nx = "中文"\n'
+    assert notebook_markdown(notebook).split("\n") == ["", "正文 (x)", "", "", "", "", ""]
+    source = 'A = {"en": "a", "zh": "中文"}\nB = ("x",\n     "乙" "丙", "丁")\n'
+    assert chinese_strings(source).split("\n") == ["中文", "", "乙丙 | 丁", ""]
+    config = 'nav_translations:\n  Home: 首页\n  "Deep: more": 深层网络：方差\n'
+    assert chinese_nav(config).split("\n") == ["", "首页", "深层网络：方差", ""]
+
+
+def test_half_width_parentheses_finds_a_gloss_and_leaves_expressions_alone():
+    assert half_width_parentheses(
+        "归约方式 (reduction) 汇总\n`nn.Module` (DDP) 为每张 GPU\n见 Martens (2010)，它\n"
+        "（例如 (不是这个) 中文）\n**残差流** (residual stream) 上") == [
+        "line 1: half-width parentheses: 归约方式 (reduction) 汇总",
+        "line 2: half-width parentheses: `…` (DDP) 为每张 GPU",
+        "line 3: half-width parentheses: Martens (2010)，它",
+        "line 4: half-width parentheses: （例如 (不是这个) 中文）",
+        "line 5: half-width parentheses: **残差流** (residual stream) 上"]
+    assert half_width_parentheses(
+        "计算 log(0) 时\n层归一化为 (1, 0)，形状为 (N,) 的目标\n乘以 (1 − p_t)^γ 的\n"
+        "或 y (x1 - x2)\n间隔（margin）\nThe loss (reduction) only\n`f (x)` 和 $g (x)$\n") == []
+    assert _lines(half_width_parentheses("见 (总和 / 个数)\n见 (甲, 乙)\n")) == [1, 2]
+
+
+def test_straight_quotes_finds_straight_and_corner_quotes():
+    assert _lines(straight_quotes('报错是 "Expected"。\n简体用「引号」\n“对的”\n`"a"` 中文\n'
+                                  '!!! failure "常见陷阱"\nEnglish "only"\n')) == [1, 1, 2, 2]
+
+
+def test_chinese_italics_finds_italic_chinese_and_leaves_bold_and_english_alone():
+    assert _lines(chinese_italics("让*学生*网络\n用 _下划线_ 强调\n***粗斜体***\n")) == [1, 2, 3]
+    assert chinese_italics("**粗体**和**加粗**\n论文 *Deep Residual Learning*\n"
+                           "snake_case 的 a_b_c\n- 列表\n$a * b$ 与 `*中文*`\n") == []
+
+
+def test_half_width_punctuation_finds_a_latin_comma_in_a_chinese_sentence():
+    assert _lines(half_width_punctuation(
+        "损失,以及\n原因: 它\n`a`, 以及\n是吗?\n结束.\n")) == [1, 2, 3, 4, 5]
+    assert half_width_punctuation("中文 e.g. a, b: c\n5. 列表项\n调用 `f(a, b)` 时\n") == []
+
+
+def test_spaced_slashes_finds_a_space_around_a_chinese_slash():
+    assert _lines(spaced_slashes("过拟合 / 欠拟合\n（fan_in）/ 输出\n是/否\n0/1 目标\n"
+                                 "`'mean'`/`'sum'`\n$a / b$ 中\n")) == [1, 2]
+
+
+def test_missing_spaces_finds_chinese_touching_latin():
+    assert _lines(missing_spaces(
+        "使用torch的\n第3层\n调用`f`时\n见[KL 散度]\n公式$x$中\n")) == [1, 1, 2, 2, 3, 3, 4, 5, 5]
+    assert missing_spaces("使用 torch 的第 3 层，调用 `f` 时见 [KL 散度]，占 41%。\n") == []
+
+
+def test_stray_spaces_finds_spaces_beside_full_width_punctuation():
+    assert _lines(stray_spaces(
+        "使用 “same” 填充\niPhone ，好\n**何时使用：** 作为\n[共享（tying）](a.md) 让\n"
+        "如 多标签\n**模型** 没有\n")) == [1, 1, 2, 3, 4, 5, 6]
+    assert stray_spaces("| 是 | 否 |\n- “引号”开头\n使用“same”填充，iPhone，好\n"
+                        "## 标题？ {#id}\n报错“the users’ data”\n") == []
+
+
+def test_ellipses_and_dashes_finds_latin_marks_and_en_dash_ranges():
+    assert _lines(ellipses_and_dashes(
+        "等等...\n然后…\n生成器—数据\n提升 0.2–0.3% 的\n第 2–4 阶段\n约 12–15 s，")) == [
+        1, 2, 3, 4, 5, 6]
+    assert ellipses_and_dashes("等等……\n生成器——数据\n报的是“… but found”\n"
+                               "Kullback–Leibler 散度\n0.1～0.5 之间\n0-1 损失\n"
+                               "引用 PMLR 9: 249–256.\n") == []

@@ -317,7 +317,7 @@ ROWS = [
                                   "同样是 logistic 损失，但目标取 ±1")),
         ),
         options=_t("`pos_weight` for class imbalance (e.g. negatives / positives)",
-                   "类别不平衡时用 `pos_weight`（如负样本数 / 正样本数）"),
+                   "类别不平衡时用 `pos_weight`（如负样本数与正样本数之比）"),
         example=binary_classification,
     ),
     Row(
@@ -557,7 +557,7 @@ ROWS = [
         ),
         options=_t("`temperature` (0.07 in pytorch-metric-learning, 0.1–0.5 in SimCLR); "
                    "the embeddings are compared by cosine",
-                   "`temperature`（pytorch-metric-learning 默认 0.07，SimCLR 用 0.1–0.5）；"
+                   "`temperature`（pytorch-metric-learning 默认 0.07，SimCLR 用 0.1～0.5）；"
                    "嵌入之间用余弦相似度比较"),
         example=self_supervised,
     ),
@@ -605,7 +605,7 @@ ROWS = [
     Row(
         id="embedding-similarity",
         task=_t("Embedding similarity of pairs (similar / dissimilar)",
-                "成对嵌入的相似性（相似 / 不相似）"),
+                "成对嵌入的相似性（相似/不相似）"),
         outputs=(Spec("input1", ("N", "D"), torch.float32),
                  Spec("input2", ("N", "D"), torch.float32)),
         output_note=_t("two embeddings per pair", "每对两个嵌入向量"),
