@@ -12,12 +12,9 @@ It also writes ``<name>.ipynb`` (converted with jupytext) beside each notebook p
 adds a download link, because mkdocs-jupyter's ``include_source`` would offer the
 ``.py`` source instead. ``tests/test_site.py`` proves both languages render executed output.
 
-One run per notebook: a translation (``name.zh.py``) has exactly the code cells of its
-English notebook (``tests/test_pages.py``), so mkdocs-jupyter does not execute it
-(``execute_ignore`` in ``mkdocs.yml``); ``graft_outputs`` puts the executed code cells of
-the English page, built first, in place of its unexecuted ones, after checking that each
-cell's code is the same. That saves a Jupyter kernel and its run per notebook (~5 s of a
-cold build each).
+Each language's notebook is executed: a translation (``name.zh.py``) runs the code of its
+English notebook with its own words in the figures (labels, legends; ``tests/test_pages.py``
+checks that only string literals differ), so its plots speak Chinese.
 
 Execution beside the build: at the first ``on_pre_build`` a thread runs every notebook that
 mkdocs-jupyter would execute and has no cached result for, through mkdocs-jupyter's own
@@ -280,54 +277,11 @@ def _ipynb_name(page) -> str:
     return PurePosixPath(page.file.norm_src_uri).with_suffix(".ipynb").name
 
 
-_CODE_CELL = re.compile(r'<div\s+class="jp-Cell jp-CodeCell\b')
-_DIV = re.compile(r"<div\b|</div>")
-_PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.S)
-_executed_cells: dict[str, list[str]] = {}  # English notebook -> its executed code cells
-
-
-def code_cells(html: str) -> list[tuple[int, int]]:
-    """(start, end) of every code cell's outermost ``<div>`` in nbconvert's HTML (which
-    wraps each cell in a second div of the same classes)."""
-    spans, position = [], 0
-    while start := _CODE_CELL.search(html, position):
-        depth = 0
-        for tag in _DIV.finditer(html, start.start()):
-            depth += 1 if tag.group() != "</div>" else -1
-            if depth == 0:
-                spans.append((start.start(), tag.end()))
-                break
-        else:
-            raise ValueError("a code cell's <div> is never closed")
-        position = spans[-1][1]
-    return spans
-
-
-def graft_outputs(html: str, executed: list[str], name: str) -> str:
-    """Replace the code cells of `html` by `executed`, which must hold the same code."""
-    spans = code_cells(html)
-    if len(spans) != len(executed):
-        raise ValueError(f"{name}: {len(spans)} code cells, the English run has {len(executed)}")
-    for (start, end), cell in zip(reversed(spans), reversed(executed), strict=True):
-        ours, theirs = _PRE.search(html, start, end), _PRE.search(cell)
-        if not (ours and theirs and ours.group(1) == theirs.group(1)):
-            raise ValueError(f"{name}: a code cell differs from the English notebook's")
-        html = html[:start] + cell + html[end:]
-    return html
-
-
 @event_priority(-110)
 def on_page_content(html: str, page, config, files) -> str:
     jupyter, i18n = _plugins(config)
     if not _is_notebook(jupyter, page.file):
         return html
-    name = PurePosixPath(page.file.src_uri).name.removesuffix(".py").removesuffix(".zh")
-    if page.file.locale == i18n.default_language:
-        _executed_cells[name] = [html[a:b] for a, b in code_cells(html)]
-    else:
-        if name not in _executed_cells:
-            raise ValueError(f"{page.file.src_uri}: its English notebook was not built first")
-        html = graft_outputs(html, _executed_cells[name], page.file.src_uri)
     html = slim_notebook_styles(_MATHJAX.sub("", _REMOTE_SCRIPT.sub("", html)))
     html = _heading_ids_from_toc(html, page.toc)
     label = DOWNLOAD_LABEL.get(page.file.locale, DOWNLOAD_LABEL["en"])

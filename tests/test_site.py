@@ -12,10 +12,12 @@ import pytest
 
 from tests.pages import ROOT, markdown_pages
 
-NOTEBOOKS = {  # notebook page -> a line it prints, and the start of its Chinese title
-    "notebooks/fresh_classifier_loss": ("first loss of 20 fresh models: mean", "为什么新分类器"),
+NOTEBOOKS = {  # notebook page -> a line it prints, the start of its Chinese title, and a
+    # word of its Chinese figure
+    "notebooks/fresh_classifier_loss": ("first loss of 20 fresh models: mean", "为什么新分类器",
+                                        "训练步数"),
     "notebooks/init_std_per_layer": ("relu, Kaiming            std at layer 99: 0.1667",
-                                     "100 层网络的初始化实验"),
+                                     "100 层网络的初始化实验", "该层输出的标准差"),
 }
 THIRD_PARTY = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 CSS_OR_IMPORT_URL = re.compile(r"""(?:url\(|import\(|@import\s)\s*["']?((?:https?:)?//[^"')\s]+)""")
@@ -121,9 +123,12 @@ def test_notebook_page_is_executed_and_downloadable(built_site, lang, notebook):
     folder = built_site / ("zh" if lang == "zh" else "") / notebook
     html = (folder / "index.html").read_text(encoding="utf-8")
     assert "jupyter-wrapper" in html, "rendered as a raw file, not a notebook page"
-    printed, zh_title = NOTEBOOKS[notebook]
+    printed, zh_title, zh_word = NOTEBOOKS[notebook]
     assert printed in html  # a printed output
     assert "data:image/png;base64," in html  # the matplotlib figure
+    # each language's notebook runs and draws its own figure, in a font that has its words
+    assert (zh_word in html) == (lang == "zh")
+    assert "findfont" not in html and "Glyph" not in html, "a figure's font is missing"
     name = Path(notebook).name + ".ipynb"
     assert f'href="{name}" download' in html
     ipynb = json.loads((folder / name).read_text(encoding="utf-8"))
@@ -232,38 +237,6 @@ def test_prune_css_keeps_used_rules_and_the_properties_they_need():
     assert prune_css(css, {"w", "used"}) == (
         ".w .used{color:var(--a)}.w{--a:var(--c);--c:blue}"
         "@media (max-width:10px){.w .used{margin:0}}.w .used{padding:0}")
-
-
-# hooks/notebooks.py runs each notebook once: the Chinese page gets the English run's cells.
-def _cell(code: str, output: str = "") -> str:
-    outputs = f'<div class="jp-OutputArea">{output}</div>' if output else ""
-    return (f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell">\n'
-            f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell" id="cell-id=1">'
-            f'<div class="jp-InputArea"><pre>{code}</pre></div>{outputs}</div>\n</div>')
-
-
-def test_graft_outputs_gives_the_translation_the_english_cells():
-    from hooks.notebooks import code_cells, graft_outputs
-
-    english = f"<h1>Title</h1>{_cell('x = 1', '<pre>1</pre>')}<p>prose</p>{_cell('print(x)', '2')}"
-    chinese = f"<h1>标题</h1>{_cell('x = 1')}<p>正文</p>{_cell('print(x)')}"
-    assert len(code_cells(english)) == 2  # each cell's doubled wrapper counts once
-    executed = [english[a:b] for a, b in code_cells(english)]
-    grafted = graft_outputs(chinese, executed, "demo.zh.py")
-    assert grafted == f"<h1>标题</h1>{executed[0]}<p>正文</p>{executed[1]}"
-
-
-@pytest.mark.parametrize("chinese", [
-    _cell("x = 2") + _cell("print(x)"),  # a cell's code differs
-    _cell("x = 1"),  # a cell is missing
-])
-def test_graft_outputs_refuses_a_translation_with_other_code(chinese):
-    from hooks.notebooks import code_cells, graft_outputs
-
-    english = _cell("x = 1", "1") + _cell("print(x)", "1")
-    executed = [english[a:b] for a, b in code_cells(english)]
-    with pytest.raises(ValueError, match="demo.zh.py"):
-        graft_outputs(chinese, executed, "demo.zh.py")
 
 
 def test_figures_are_redrawn_only_when_their_sources_change(tmp_path, monkeypatch):

@@ -72,12 +72,15 @@ print(f"real labels:     {learns[0]:.4f} -> {learns[-1]:.4f}")
 print(f"shuffled labels: {stuck[0]:.4f} -> {stuck[-1]:.4f}")
 
 # %%
+# The figure's words and their font (the Chinese notebook names a CJK font here).
+text = {"font": "DejaVu Sans", "real": "real labels", "shuffled": "shuffled labels", "x": "step", "y": "BCE loss"}
+plt.rcParams["font.sans-serif"] = [text["font"], *plt.rcParams["font.sans-serif"]]
 fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
-ax.plot(learns, label="real labels")
-ax.plot(stuck, label="shuffled labels")
+ax.plot(learns, label=text["real"])
+ax.plot(stuck, label=text["shuffled"])
 ax.axhline(math.log(2), color="gray", linestyle="--", label="ln 2")
-ax.set_xlabel("step")
-ax.set_ylabel("BCE loss")
+ax.set_xlabel(text["x"])
+ax.set_ylabel(text["y"])
 ax.legend()
 plt.show()
 

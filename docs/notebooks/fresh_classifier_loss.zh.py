@@ -66,12 +66,15 @@ print(f"real labels:     {learns[0]:.4f} -> {learns[-1]:.4f}")
 print(f"shuffled labels: {stuck[0]:.4f} -> {stuck[-1]:.4f}")
 
 # %%
+# 图中的文字及其字体。没有 Noto Sans CJK SC 时，换成系统里的中文字体，如 PingFang SC（macOS）或 Microsoft YaHei（Windows）。
+text = {"font": "Noto Sans CJK SC", "real": "真实标签", "shuffled": "打乱后的标签", "x": "训练步数", "y": "BCE 损失"}
+plt.rcParams["font.sans-serif"] = [text["font"], *plt.rcParams["font.sans-serif"]]
 fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
-ax.plot(learns, label="real labels")
-ax.plot(stuck, label="shuffled labels")
+ax.plot(learns, label=text["real"])
+ax.plot(stuck, label=text["shuffled"])
 ax.axhline(math.log(2), color="gray", linestyle="--", label="ln 2")
-ax.set_xlabel("step")
-ax.set_ylabel("BCE loss")
+ax.set_xlabel(text["x"])
+ax.set_ylabel(text["y"])
 ax.legend()
 plt.show()
 

@@ -76,11 +76,14 @@ for name, stds in results.items():
 # over the draws; the page's section *One network is one draw* measures this drift.
 
 # %%
+# The figure's words and their font (the Chinese notebook names a CJK font here).
+text = {"font": "DejaVu Sans", "x": "layer", "y": "std of the layer's output"}
+plt.rcParams["font.sans-serif"] = [text["font"], *plt.rcParams["font.sans-serif"]]
 fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
 for name, stds in results.items():
     ax.plot(range(len(stds)), stds, label=name)
 ax.set_yscale("log")
-ax.set_xlabel("layer")
-ax.set_ylabel("std of the layer's output")
+ax.set_xlabel(text["x"])
+ax.set_ylabel(text["y"])
 ax.legend(fontsize=8, ncol=2)
 plt.show()

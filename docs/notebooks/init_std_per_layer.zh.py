@@ -66,11 +66,14 @@ for name, stds in results.items():
 # 在这个随机种子下，Kaiming 的曲线一路向下漂移，到第 99 层是 0.1667。这 100 个权重矩阵只是一次随机抽样，而 Kaiming 只在对抽样取期望的意义下保持二阶矩；“为什么初始化很重要”一页的“一个网络只是一次抽样”一节度量了这种漂移。
 
 # %%
+# 图中的文字及其字体。没有 Noto Sans CJK SC 时，换成系统里的中文字体，如 PingFang SC（macOS）或 Microsoft YaHei（Windows）。
+text = {"font": "Noto Sans CJK SC", "x": "层", "y": "该层输出的标准差"}
+plt.rcParams["font.sans-serif"] = [text["font"], *plt.rcParams["font.sans-serif"]]
 fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
 for name, stds in results.items():
     ax.plot(range(len(stds)), stds, label=name)
 ax.set_yscale("log")
-ax.set_xlabel("layer")
-ax.set_ylabel("std of the layer's output")
+ax.set_xlabel(text["x"])
+ax.set_ylabel(text["y"])
 ax.legend(fontsize=8, ncol=2)
 plt.show()
