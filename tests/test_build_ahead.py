@@ -67,11 +67,12 @@ def config():
     return load_config(str(ROOT / "mkdocs.yml"))
 
 
-def test_only_the_english_notebooks_run_ahead(config):
+def test_every_notebook_of_both_languages_runs_ahead(config):
     jupyter = config.plugins["mkdocs-jupyter"]
     names = [p.relative_to(ROOT / "docs").as_posix()
              for p in notebooks._to_execute(jupyter, config)]
-    assert names == ["notebooks/fresh_classifier_loss.py", "notebooks/init_std_per_layer.py"]
+    assert names == ["notebooks/fresh_classifier_loss.py", "notebooks/fresh_classifier_loss.zh.py",
+                     "notebooks/init_std_per_layer.py", "notebooks/init_std_per_layer.zh.py"]
 
 
 def test_nothing_runs_ahead_without_mkdocs_jupyter_s_cache(config, monkeypatch):

@@ -507,3 +507,19 @@ def test_ellipses_and_dashes_finds_latin_marks_and_en_dash_ranges():
     assert ellipses_and_dashes("等等……\n生成器——数据\n报的是“… but found”\n"
                                "Kullback–Leibler 散度\n0.1～0.5 之间\n0-1 损失\n"
                                "引用 PMLR 9: 249–256.\n") == []
+
+
+ADMONITION_TITLE = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s+[\w-]+\s+"(.*)"\s*$', re.M)
+
+
+def escaped_quotes_in_titles(text: str) -> list[str]:
+    """Admonition titles with ``\\"``: Python-Markdown shows the backslash, as it is."""
+    return [title for title in ADMONITION_TITLE.findall(text) if '\\"' in title]
+
+
+def test_no_admonition_title_shows_a_backslash():
+    assert escaped_quotes_in_titles('!!! warning "A \\"quote\\""\n!!! note "“fine”"') == [
+        'A \\"quote\\"']
+    found = {str(p): hits for p in EN_PAGES + ZH_PAGES
+             if (hits := escaped_quotes_in_titles((DOCS / p).read_text(encoding="utf-8")))}
+    assert found == {}
