@@ -1,9 +1,11 @@
-"""Examples for docs/losses/information_theory.md: entropy, KL divergence, cross-entropy."""
+"""Examples for docs/losses/information_theory.md: entropy, KL divergence, Jensen–Shannon
+divergence, cross-entropy."""
 
 # --8<-- [start:setup]
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.distributions import Bernoulli, Categorical, kl_divergence
 # --8<-- [end:setup]
@@ -93,6 +95,173 @@ Q = torch.tensor([0.99, 0.01])
 print(kl(P, Q), kl(Q, P))
 #> tensor(1.6145) tensor(0.6371)
 # --8<-- [end:kl-asymmetry-strong]
+
+
+# The page shows this function's code instead (its block "From scratch: jensenshannon"),
+# included from the same module, so that its code runs on its own.
+from snippets.from_scratch.information_theory import jensenshannon  # noqa: E402
+
+
+# --8<-- [start:js-symmetric]
+def js(P: torch.Tensor, Q: torch.Tensor) -> torch.Tensor:
+    """JS(P || Q) = 1/2 D_KL(P || M) + 1/2 D_KL(Q || M), with M = (P + Q) / 2."""
+    M = (P + Q) / 2
+    return 0.5 * kl(P, M) + 0.5 * kl(Q, M)
+
+
+# P and Q of the strong asymmetry above: the two KL divergences were 1.6145 and 0.6371.
+print(js(P, Q), js(Q, P))
+#> tensor(0.1932) tensor(0.1932)
+# The entropy form: the entropy of the mixture minus the mean of the two entropies.
+M = (P + Q) / 2
+print(entropy(M) - (entropy(P) + entropy(Q)) / 2)
+#> tensor(0.1932)
+print(js(P, P))  # 0 for two equal distributions
+#> tensor(0.)
+# --8<-- [end:js-symmetric]
+
+# --8<-- [start:js-bounded]
+# Disjoint supports: no outcome is possible under both P and Q.
+P = torch.tensor([0.5, 0.5, 0.0, 0.0])
+Q = torch.tensor([0.0, 0.0, 0.25, 0.75])
+print(kl(P, Q), kl(Q, P))  # each puts mass where the other has none
+#> tensor(inf) tensor(inf)
+print(js(P, Q), f"{math.log(2):.4f}")  # finite, and exactly the bound ln 2
+#> tensor(0.6931) 0.6931
+print(f"{js(P, Q) / math.log(2):.4f} bit")  # in bits (logs in base 2)
+#> 1.0000 bit
+# Between 0 and ln 2 for 10,000 random pairs of distributions over 5 outcomes.
+g = torch.Generator().manual_seed(0)
+A = torch.softmax(3 * torch.randn(10_000, 5, generator=g), dim=-1)
+B = torch.softmax(3 * torch.randn(10_000, 5, generator=g), dim=-1)
+J = js(A, B)
+print(f"{J.min():.4f} {J.max():.4f}", bool((J >= 0).all() and (J <= math.log(2)).all()))
+#> 0.0001 0.6927 True
+# --8<-- [end:js-bounded]
+
+# --8<-- [start:js-distance]
+# scipy's jensenshannon, and this from-scratch twin, return the distance sqrt(JS):
+print(jensenshannon(P, Q), js(P, Q).sqrt())
+#> tensor(0.8326) tensor(0.8326)
+print(jensenshannon(P, Q) ** 2, f"{jensenshannon(P, Q, base=2) ** 2:.4f} bit")  # nats, bits
+#> tensor(0.6931) 1.0000 bit
+# It normalises p and q first: counts give the same result as probabilities.
+print(jensenshannon(torch.tensor([2.0, 2.0, 0.0, 0.0]), torch.tensor([0.0, 0.0, 1.0, 3.0])))
+#> tensor(0.8326)
+# The divergence breaks the triangle inequality; its square root, a metric, does not.
+P1, P2, P3 = torch.tensor([1.0, 0.0]), torch.tensor([0.5, 0.5]), torch.tensor([0.0, 1.0])
+print(js(P1, P2) + js(P2, P3), js(P1, P3))  # JS(P1, P2) + JS(P2, P3) < JS(P1, P3)
+#> tensor(0.4315) tensor(0.6931)
+print(jensenshannon(P1, P2) + jensenshannon(P2, P3), jensenshannon(P1, P3))
+#> tensor(0.9290) tensor(0.8326)
+# And on 100,000 random triples of distributions over 4 outcomes:
+R = torch.softmax(2 * torch.randn(3, 100_000, 4, generator=g, dtype=torch.float64), dim=-1)
+d01, d12, d02 = (jensenshannon(R[i], R[j], axis=-1) for i, j in ((0, 1), (1, 2), (0, 2)))
+print(bool((d02 <= d01 + d12).all()))  # one distance per row (axis=-1)
+#> True
+# --8<-- [end:js-distance]
+
+# --8<-- [start:js-rounding-nan]
+# Two distributions one rounding step apart: x is the largest float64 below 0.5, and
+# 1 - x rounds to 0.5. M rounds to (0.5, 0.5), so the computed JS is slightly negative.
+x = 0.5 - 2**-54
+p = torch.tensor([x, 1 - x], dtype=torch.float64)
+q = p.flip(0)
+print(js(p, q), jensenshannon(p, q))  # the square root of a negative number: nan
+#> tensor(-5.5511e-17, dtype=torch.float64) tensor(nan, dtype=torch.float64)
+print(js(p, q).clamp(min=0).sqrt())  # clamped at 0 first: the distance is 0
+#> tensor(0., dtype=torch.float64)
+# --8<-- [end:js-rounding-nan]
+
+# --8<-- [start:js-disjoint-gradient]
+# The data P: a bump of half-width 1 around -2, on the midpoints of 80 cells of width 0.1
+# between -4 and 4. The model Q_theta: the same bump around theta, its one parameter.
+# jensenshannon normalises both, so they need not sum to 1.
+x = (torch.arange(80, dtype=torch.float64) + 0.5) / 10 - 4
+
+
+def bump(center):
+    return torch.relu(1 - (x - center).abs())  # 0 outside (center - 1, center + 1)
+
+
+P = bump(-2.0)
+
+
+def js_and_gradient(theta):
+    theta = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+    J = jensenshannon(P, bump(theta)) ** 2  # the divergence, in nats
+    (dJ_dtheta,) = torch.autograd.grad(J, theta)
+    return J, dJ_dtheta
+
+
+for theta in (-1.5, -1.0):  # the supports overlap
+    J, dJ_dtheta = js_and_gradient(theta)
+    print(f"theta = {theta}: JS = {J:.4f}, dJS/dtheta = {dJ_dtheta:.4f}")
+#> theta = -1.5: JS = 0.1676, dJS/dtheta = 0.5077
+#> theta = -1.0: JS = 0.4412, dJS/dtheta = 0.4829
+for theta in (0.0, 2.0):  # disjoint supports
+    J, dJ_dtheta = js_and_gradient(theta)
+    print(f"theta = {theta}: JS = {J:.4f}, |dJS/dtheta| < 1e-12: {abs(dJ_dtheta) < 1e-12}")
+#> theta = 0.0: JS = 0.6931, |dJS/dtheta| < 1e-12: True
+#> theta = 2.0: JS = 0.6931, |dJS/dtheta| < 1e-12: True
+Q = bump(-1.5)
+print(kl(P / P.sum(), Q / Q.sum()))  # overlapping, yet Q misses part of P's support
+#> tensor(inf, dtype=torch.float64)
+# --8<-- [end:js-disjoint-gradient]
+
+# --8<-- [start:js-in-pytorch]
+def js_divergence(log_p: torch.Tensor, log_q: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """JS(P || Q) in nats, from finite log-probabilities (log_softmax outputs) along dim."""
+    log_m = torch.logaddexp(log_p, log_q) - math.log(2)  # log M = log((P + Q) / 2), stably
+    # F.kl_div(input, target) is D_KL(target || exp(input)): the reference comes second.
+    kl_pm = F.kl_div(log_m, log_p, reduction="none", log_target=True).sum(dim)
+    kl_qm = F.kl_div(log_m, log_q, reduction="none", log_target=True).sum(dim)
+    return 0.5 * kl_pm + 0.5 * kl_qm
+
+
+g = torch.Generator().manual_seed(0)
+log_p = torch.randn(4, 10, generator=g, dtype=torch.float64).log_softmax(dim=-1)
+log_q = torch.randn(4, 10, generator=g, dtype=torch.float64).log_softmax(dim=-1)
+print(js_divergence(log_p, log_q))  # one JS per row
+#> tensor([0.0817, 0.1824, 0.0970, 0.2551], dtype=torch.float64)
+print(jensenshannon(log_p.exp(), log_q.exp(), axis=-1) ** 2)  # the from-scratch one agrees
+#> tensor([0.0817, 0.1824, 0.0970, 0.2551], dtype=torch.float64)
+# Why logaddexp: log-probabilities of -800 are probabilities that underflow to 0, even in
+# float64, and the log of their mean is then -inf.
+a = torch.tensor(-800.0, dtype=torch.float64)
+print(((a.exp() + a.exp()) / 2).log(), torch.logaddexp(a, a) - math.log(2))
+#> tensor(-inf, dtype=torch.float64) tensor(-800., dtype=torch.float64)
+# --8<-- [end:js-in-pytorch]
+
+# --8<-- [start:js-masked-class]
+# A class masked out (logit -inf, log-probability -inf): F.kl_div computes
+# exp(-inf) * (-inf - log M) = 0 * -inf = nan. Probabilities with a 0 are fine.
+log_p = torch.tensor([0.0, -math.inf, 0.0]).log_softmax(dim=-1)
+log_q = torch.zeros(3).log_softmax(dim=-1)
+print(log_p, js_divergence(log_p, log_q))
+#> tensor([-0.6931,    -inf, -0.6931]) tensor(nan)
+print(jensenshannon(log_p.exp(), log_q.exp()) ** 2)
+#> tensor(0.1323)
+# --8<-- [end:js-masked-class]
+
+# --8<-- [start:js-gradient-at-equality]
+# A model whose distribution already equals the target: the divergence's gradient is 0,
+# the distance's is nan (sqrt has an infinite slope at 0), and so is its square's.
+def gradient_at_equality(loss):
+    logits = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    log_q = logits.log_softmax(dim=-1)  # the model
+    log_p = log_q.detach()  # the target, equal to the model
+    (grad,) = torch.autograd.grad(loss(log_p, log_q), logits)
+    return grad
+
+
+print(bool(gradient_at_equality(js_divergence).abs().max() < 1e-12))  # 0, up to rounding
+#> True
+print(gradient_at_equality(lambda log_p, log_q: jensenshannon(log_p.exp(), log_q.exp())))
+#> tensor([nan, nan, nan], dtype=torch.float64)
+print(gradient_at_equality(lambda log_p, log_q: jensenshannon(log_p.exp(), log_q.exp()) ** 2))
+#> tensor([nan, nan, nan], dtype=torch.float64)
+# --8<-- [end:js-gradient-at-equality]
 
 
 # --8<-- [start:cross-entropy-identity]
