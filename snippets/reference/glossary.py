@@ -139,11 +139,11 @@ TERMS = [
          (_at("KL divergence", "KL 散度", f"{INFO}#kl-divergence"),
           _at("KLDivLoss", "KLDivLoss", f"{DISTRIBUTIONS}#kldivloss"))),
     Term("js-divergence", _t("Jensen–Shannon divergence / distance",
-                             "JS 散度（Jensen–Shannon 散度）/ JS 距离"),
+                             "JS 散度（Jensen–Shannon 散度）/JS 距离"),
          _t("$\\tfrac12 D_{\\mathrm{KL}}(P \\Vert M) + \\tfrac12 D_{\\mathrm{KL}}(Q \\Vert M)$ with "
             "$M = (P + Q) / 2$: symmetric, between 0 and $\\ln 2$ / its square root, a metric",
             "$\\tfrac12 D_{\\mathrm{KL}}(P \\Vert M) + \\tfrac12 D_{\\mathrm{KL}}(Q \\Vert M)$，"
-            "其中 $M = (P + Q) / 2$：对称，取值在 0 与 $\\ln 2$ 之间 / 它的平方根，是一个度量"),
+            "其中 $M = (P + Q) / 2$：对称，取值在 0 与 $\\ln 2$ 之间；它的平方根（JS 距离）是一个度量"),
          (_at("Jensen–Shannon divergence", "Jensen–Shannon 散度", f"{INFO}#js-divergence"),
           _at("The Jensen–Shannon distance", "Jensen–Shannon 距离", f"{INFO}#js-distance"))),
     Term("support", _t("support", "支撑集"),
