@@ -269,3 +269,25 @@ def test_screenshots(driver, base_url, page, lang):
         (SCREENSHOTS / f"{name}-{palette}.png").write_bytes(full_page_png(driver))
         assert not overflowing, f"{name} is wider than the window"
     toggle_palette(driver)  # back to light for the tests that follow
+
+
+GLYPH_WIDTHS_JS = """
+const probe = document.createElement("span");
+probe.style.whiteSpace = "pre";
+(document.querySelector("article p") || document.body).appendChild(probe);
+const width = text => { probe.textContent = text; return probe.getBoundingClientRect().width; };
+const widths = ["“", "”", "……", "——", "中"].map(width);
+probe.remove();
+return widths;
+"""
+
+
+def test_chinese_quotation_marks_are_full_width(driver, base_url):
+    """docs/assets/extra.css takes “”, …… and —— from the CJK font on Chinese pages; the
+    English page keeps its narrow Latin quotes (so the check can tell them apart)."""
+    open_page(driver, base_url + "zh/losses/basics/")
+    *marks, han = driver.execute_script(GLYPH_WIDTHS_JS)
+    assert [round(m / han, 2) for m in marks] == [1.0, 1.0, 2.0, 2.0]
+    open_page(driver, base_url + "losses/basics/")
+    *marks, han = driver.execute_script(GLYPH_WIDTHS_JS)
+    assert marks[0] < 0.7 * han
