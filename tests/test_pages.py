@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 
 import pytest
 import yaml
@@ -366,7 +367,7 @@ _MARKUP = r"[*\[\]]*"  # bold or italic markers, a link's brackets
 def stray_spaces(text: str) -> list[str]:
     """A space between two Chinese characters, or between full-width punctuation and the
     text beside it (bold markers and link brackets in between): full-width punctuation
-    carries its own spacing (``使用“same”填充``, ``**何时使用：**作为``)."""
+    carries its own spacing (``使用“same”填充``, ``**何时使用**：作为``)."""
     return _matches(text, "stray space", rf"{HAN}{_MARKUP}\s+{_MARKUP}{HAN}"
                     rf"|[^\s|]{_MARKUP}\s+{_MARKUP}{_FULL_PUNCTUATION}"
                     rf"|{_FULL_PUNCTUATION}{_MARKUP}\s+{_MARKUP}[^\s|*\[\]]")
@@ -384,9 +385,45 @@ def ellipses_and_dashes(text: str) -> list[str]:
                        rf"|\d\s*–\s*[\d.]+(?:\s*[A-Za-z%°]{{1,3}})?\s*(?:{HAN}|{WIDE})"))
 
 
+def _punctuation(char: str) -> bool:
+    """CommonMark's "Unicode punctuation character": categories P and S."""
+    return char != "" and unicodedata.category(char)[0] in "PS"
+
+
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_CODE_SPAN = re.compile(r"(`+)((?:(?!\1).)+?)\1")
+
+
+def commonmark_bold(text: str) -> list[str]:
+    """Bold that CommonMark (Jupyter, GitHub, the downloadable notebooks) leaves as
+    literal ``**``: a closing ``**`` right after punctuation and right before a letter
+    (``**原因：**二分类``), or an opening one the other way round (``的**“void”**像素``).
+    Python-Markdown renders both, so only this check sees them; the fix is to keep the
+    punctuation outside the bold (``**原因**：二分类``)."""
+    found, fenced = [], False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or "**" not in line:
+            continue
+        masked = _CODE_SPAN.sub(lambda m: m[1] + "x" * len(m[2]) + m[1], line)
+        for m in _BOLD.finditer(masked):
+            before = masked[m.start() - 1] if m.start() else ""
+            after = masked[m.end()] if m.end() < len(masked) else ""
+            body = m[1]
+            opens = not _punctuation(body[0]) or before.isspace() or _punctuation(before) \
+                or not before
+            closes = not _punctuation(body[-1]) or after.isspace() or _punctuation(after) \
+                or not after
+            if not (opens and closes):
+                found.append(_finding(number, "bold CommonMark does not close", line,
+                                      m.start(), m.end()))
+    return found
+
+
 TYPOGRAPHY = (half_width_parentheses, straight_quotes, chinese_italics,
               half_width_punctuation, spaced_slashes, missing_spaces,
-              stray_spaces, ellipses_and_dashes)
+              stray_spaces, ellipses_and_dashes, commonmark_bold)
 
 
 def typography(text: str) -> list[str]:
@@ -522,4 +559,18 @@ def test_no_admonition_title_shows_a_backslash():
         'A \\"quote\\"']
     found = {str(p): hits for p in EN_PAGES + ZH_PAGES
              if (hits := escaped_quotes_in_titles((DOCS / p).read_text(encoding="utf-8")))}
+    assert found == {}
+
+
+def test_commonmark_bold_finds_bold_that_jupyter_and_github_leave_open():
+    """Checked against CommonMark's flanking rules, as markdown-it and mistune apply them."""
+    assert _lines(commonmark_bold(
+        "**原因：**二分类\n的**“void”**像素\n**原因**：二分类\n**`weight`** 和\n"
+        "见**元设备（meta）**上\n```\n**代码：**里\n```\n`**x：**y` 代码\n")) == [1, 2, 5]
+
+
+def test_english_bold_closes_in_commonmark_too():
+    """The English pages become notebooks as well (hooks/page_notebooks.py)."""
+    found = {str(p): hits for p in EN_PAGES
+             if (hits := commonmark_bold((DOCS / p).read_text(encoding="utf-8")))}
     assert found == {}
