@@ -31,11 +31,13 @@ labels = torch.tensor([0, 2])
 
 # --8<-- [start:target-dtype]
 float_labels = torch.tensor([0.0, 2.0])  # class indices stored as float, e.g. from NumPy
-try:
-    nn.CrossEntropyLoss()(logits, float_labels)
-except RuntimeError as e:
-    print(f"{type(e).__name__}: {e}")
+for wrong in (float_labels, labels.int()):  # int32: integers, but neither int64 nor uint8
+    try:
+        nn.CrossEntropyLoss()(logits, wrong)
+    except RuntimeError as e:
+        print(f"{type(e).__name__}: {e}")
 #> RuntimeError: expected target dtype to be Long or Byte, but got Float
+#> RuntimeError: expected target dtype to be Long or Byte, but got Int
 try:
     nn.MultiMarginLoss()(logits, float_labels)  # the margin losses still use the old wording
 except RuntimeError as e:
