@@ -713,6 +713,28 @@ print(scaler.get_scale())
 #> 65536.0
 # --8<-- [end:unscale-twice-fix]
 
+# --8<-- [start:optimizer-state-dtype]
+w = nn.Parameter(torch.ones(2))
+optimizer = torch.optim.Adam([w])
+w.sum().backward()
+optimizer.step()  # Adam creates its state now, in w's dtype: float32
+w.data = w.data.double()  # in place, as PML's losses cast W to float64 embeddings
+w.grad = None
+w.sum().backward()
+try:
+    optimizer.step()
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: expected dtype float for `end` but got dtype double
+# --8<-- [end:optimizer-state-dtype]
+
+# --8<-- [start:optimizer-state-dtype-fix]
+optimizer = torch.optim.Adam([w])  # a new optimizer (its moments start again from 0)
+optimizer.step()
+print(w.dtype, optimizer.state[w]["exp_avg"].dtype)
+#> torch.float64 torch.float64
+# --8<-- [end:optimizer-state-dtype-fix]
+
 # --8<-- [start:init-dimensions]
 for init, shape in ((nn.init.eye_, (3, 3, 3)), (nn.init.dirac_, (4, 4))):
     try:
