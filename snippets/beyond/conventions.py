@@ -138,7 +138,7 @@ print(f"'batchmean' {nn.KLDivLoss(reduction='batchmean')(student, teacher):.4f} 
 # --8<-- [end:kl-mean]
 
 # --8<-- [start:kd-alpha]
-# alpha = 0.1: on the soft (teacher) term, as in Hinton et al., or on the hard term.
+# alpha = 0.1: on the soft (teacher) term, as on this site, or on the hard term.
 s_logits = torch.tensor([[1.0, 0.0, -1.0, 0.5], [0.2, 0.3, 0.1, -0.4]], dtype=f64)
 t_logits = torch.tensor([[2.0, 0.0, -1.0, 0.0], [0.0, 1.0, 0.0, 0.0]], dtype=f64)
 hard = torch.tensor([0, 1])
@@ -146,4 +146,9 @@ soft_first = distillation_loss(s_logits, t_logits, hard, temperature=4.0, alpha=
 hard_first = distillation_loss(s_logits, t_logits, hard, temperature=4.0, alpha=1 - 0.1)
 print(f"alpha on the soft term {soft_first:.4f}  on the hard term {hard_first:.4f}")
 #> alpha on the soft term 0.8746  on the hard term 0.2078
+# The teacher term's share of each loss: alpha=1 keeps the soft term alone, T^2 KL.
+soft_term = distillation_loss(s_logits, t_logits, hard, temperature=4.0, alpha=1.0)
+print(f"teacher term's share {0.1 * soft_term / soft_first:.1%}  "
+      f"{0.9 * soft_term / hard_first:.0%}")
+#> teacher term's share 1.4%  54%
 # --8<-- [end:kd-alpha]

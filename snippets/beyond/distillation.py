@@ -240,13 +240,20 @@ print(torch.allclose(g_forgot, c * g_eff))
 # A class the teacher rules out with a -inf logit (a masked token): p = 0 there.
 v_masked = teacher.detach().clone()
 v_masked[:, 3] = float("-inf")
-for log_target in (False, True):
-    target = (F.log_softmax if log_target else F.softmax)(v_masked / 4, dim=1)
-    soft = nn.KLDivLoss(reduction="batchmean", log_target=log_target)(
-        F.log_softmax(student / 4, dim=1), target)
-    print(f"log_target={log_target}: {soft:.4f}")
-#> log_target=False: 0.3642
-#> log_target=True: nan
-print(f"from scratch: {distillation_loss(student, v_masked, labels, alpha=1.0) / 16:.4f}")
-#> from scratch: 0.3642
+# The student may mask the same class too: then 0 * (-inf) in both KLDivLoss formulas.
+z_masked = student.detach().clone()
+z_masked[:, 3] = float("-inf")
+for who, z_s in (("teacher masks", student), ("both mask", z_masked)):
+    for log_target in (False, True):
+        target = (F.log_softmax if log_target else F.softmax)(v_masked / 4, dim=1)
+        soft = nn.KLDivLoss(reduction="batchmean", log_target=log_target)(
+            F.log_softmax(z_s / 4, dim=1), target)
+        print(f"{who}, log_target={log_target}: {soft:.4f}")
+    print(f"{who}, from scratch: {distillation_loss(z_s, v_masked, labels, alpha=1.0) / 16:.4f}")
+#> teacher masks, log_target=False: 0.3642
+#> teacher masks, log_target=True: nan
+#> teacher masks, from scratch: 0.3642
+#> both mask, log_target=False: nan
+#> both mask, log_target=True: nan
+#> both mask, from scratch: 0.2396
 # --8<-- [end:pitfall-masked-teacher]

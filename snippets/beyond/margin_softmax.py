@@ -124,12 +124,26 @@ for ours, pml in ((lambda x, w: cosface_loss(x, y, w, margin=0.35, scale=64),
 # --8<-- [end:pml-check]
 
 # --8<-- [start:pml-casts-w]
-# PML casts its W to the embeddings' dtype, in place, at every call:
+# PML casts its W to the embeddings' dtype, in place (W.data = ...), at every call:
 pml = CosFaceLoss(num_classes=4, embedding_size=5)
-before = pml.W.dtype
+W, before = pml.W, pml.W.dtype
 pml(x, y)
-print(before, "->", pml.W.dtype)
-#> torch.float32 -> torch.float64
+print(before, "->", pml.W.dtype, pml.W is W)  # the same Parameter, holding a new tensor
+#> torch.float32 -> torch.float64 True
+# An optimizer still holds that Parameter, but Adam's state keeps the dtype of its first
+# step: one step on float32 embeddings, then a float64 call, and the next step fails.
+pml = CosFaceLoss(num_classes=4, embedding_size=5)
+optimizer = torch.optim.Adam(pml.parameters())
+for embeddings_ in (x.float(), x):
+    optimizer.zero_grad()
+    pml(embeddings_, y).backward()
+    try:
+        optimizer.step()
+    except RuntimeError as e:
+        print(f"{type(e).__name__}: {e}")
+#> RuntimeError: expected dtype float for `end` but got dtype double
+print(pml.W.dtype, optimizer.state[pml.W]["exp_avg"].dtype)
+#> torch.float64 torch.float32
 # PML skips the cast when torch.is_autocast_enabled(), which without a device checks CUDA
 # only. Under CPU autocast it still casts:
 pml = CosFaceLoss(num_classes=4, embedding_size=5)

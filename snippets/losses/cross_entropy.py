@@ -342,19 +342,28 @@ print(torch.allclose(nll_loss(x, y, w, reduction="none"), F.nll_loss(x, y, w, re
 # --8<-- [end:from-scratch-check]
 
 # --8<-- [start:pitfall-float-target]
-try:
-    nn.CrossEntropyLoss()(inputs, target.float())
-except RuntimeError as err:
-    print(err)
+for dtype in (torch.float32, torch.int32):  # int32 is an integer type, and refused too
+    try:
+        nn.CrossEntropyLoss()(inputs, target.to(dtype))
+    except RuntimeError as err:
+        print(err)
 #> expected target dtype to be Long or Byte, but got Float
+#> expected target dtype to be Long or Byte, but got Int
+print(nn.CrossEntropyLoss()(inputs, target.to(torch.uint8)),  # uint8 is accepted
+      nn.CrossEntropyLoss()(inputs, target.long()))
+#> tensor(0.5224) tensor(0.5224)
 # --8<-- [end:pitfall-float-target]
 
 # --8<-- [start:pitfall-out-of-range]
-try:
-    nn.CrossEntropyLoss()(inputs, torch.tensor([0, 1, 2]))  # only classes 0 and 1 exist
-except IndexError as err:
-    print(err)
+for bad in ([0, 1, 2], [0, 1, -1]):  # only classes 0 and 1 exist; -1 is not ignored
+    try:
+        nn.CrossEntropyLoss()(inputs, torch.tensor(bad))
+    except IndexError as err:
+        print(err)
 #> Target 2 is out of bounds.
+#> Target -1 is out of bounds.
+print(nn.CrossEntropyLoss()(inputs, torch.tensor([0, 1, -100])))  # ignore_index: no error
+#> tensor(0.7201)
 # --8<-- [end:pitfall-out-of-range]
 
 # --8<-- [start:pitfall-column-target]

@@ -409,6 +409,11 @@ print(ctc(batch_first.transpose(0, 1), targets, input_lengths, target_lengths))
 print(nn.CTCLoss(reduction="none")(log_probs, torch.tensor([[0, 1, 1], [2, 0, 0]]),
                                    input_lengths, target_lengths))
 #> tensor([6.8755, 3.4259])
+# Nor that labels are below C: the label C = 4 reads past the sample's C log-probabilities,
+# and the loss is finite, with no error either.
+print(nn.CTCLoss(reduction="none")(log_probs, torch.tensor([[1, 2, C], [2, 1, 0]]),
+                                   input_lengths, target_lengths).isfinite())
+#> tensor([True, True])
 # The fix: shift the labels by one (blank=0, labels 1..C-1), or put the blank last.
 # --8<-- [end:ctc-label-is-blank]
 

@@ -31,11 +31,13 @@ labels = torch.tensor([0, 2])
 
 # --8<-- [start:target-dtype]
 float_labels = torch.tensor([0.0, 2.0])  # class indices stored as float, e.g. from NumPy
-try:
-    nn.CrossEntropyLoss()(logits, float_labels)
-except RuntimeError as e:
-    print(f"{type(e).__name__}: {e}")
+for wrong in (float_labels, labels.int()):  # int32: integers, but neither int64 nor uint8
+    try:
+        nn.CrossEntropyLoss()(logits, wrong)
+    except RuntimeError as e:
+        print(f"{type(e).__name__}: {e}")
 #> RuntimeError: expected target dtype to be Long or Byte, but got Float
+#> RuntimeError: expected target dtype to be Long or Byte, but got Int
 try:
     nn.MultiMarginLoss()(logits, float_labels)  # the margin losses still use the old wording
 except RuntimeError as e:
@@ -710,6 +712,28 @@ scaler.update()  # resets the per-optimizer state: the next step may unscale_ on
 print(scaler.get_scale())
 #> 65536.0
 # --8<-- [end:unscale-twice-fix]
+
+# --8<-- [start:optimizer-state-dtype]
+w = nn.Parameter(torch.ones(2))
+optimizer = torch.optim.Adam([w])
+w.sum().backward()
+optimizer.step()  # Adam creates its state now, in w's dtype: float32
+w.data = w.data.double()  # in place, as PML's losses cast W to float64 embeddings
+w.grad = None
+w.sum().backward()
+try:
+    optimizer.step()
+except RuntimeError as e:
+    print(f"{type(e).__name__}: {e}")
+#> RuntimeError: expected dtype float for `end` but got dtype double
+# --8<-- [end:optimizer-state-dtype]
+
+# --8<-- [start:optimizer-state-dtype-fix]
+optimizer = torch.optim.Adam([w])  # a new optimizer (its moments start again from 0)
+optimizer.step()
+print(w.dtype, optimizer.state[w]["exp_avg"].dtype)
+#> torch.float64 torch.float64
+# --8<-- [end:optimizer-state-dtype-fix]
 
 # --8<-- [start:init-dimensions]
 for init, shape in ((nn.init.eye_, (3, 3, 3)), (nn.init.dirac_, (4, 4))):
