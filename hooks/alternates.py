@@ -26,15 +26,16 @@ selector exactly once, so an upgrade cannot silently bring the requests back;
 ``tests/test_browser.py`` checks that no page view requests a ``sitemap.xml``.
 
 The 404 page is rendered outside the page loop, with whatever alternates the last page
-left in the config (a 404 page named a notebook as its own alternate): its language links
-go (``on_post_template``).
+left in the config (a 404 page named a notebook as its own alternate, and its language
+switcher led to that notebook): its head links go, and its switcher leads to the two home
+pages (``on_post_template``). It is rendered once, in the last language built (Chinese).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 DEFAULT_LANGUAGE = "en"  # mkdocs.yml's i18n default: the page for x-default
 
@@ -83,9 +84,23 @@ def on_post_page(output: str, page, config) -> str:
     return absolute_alternates(output, page.canonical_url or urljoin(config.site_url, page.url))
 
 
+_SWITCHER = re.compile(r'<a href="[^"]*" hreflang="(?P<lang>[^"]*)" class="md-select__link">')
+
+
+def page_not_found(output: str, base: str) -> str:
+    """The 404 page without head alternates, its language switcher pointing at the two
+    home pages (``base`` is the site's path, ``/`` or ``/book/``)."""
+    def home(match: re.Match) -> str:
+        lang = match["lang"]
+        href = base if lang == DEFAULT_LANGUAGE else f"{base}{lang}/"
+        return f'<a href="{href}" hreflang="{lang}" class="md-select__link">'
+
+    return _SWITCHER.sub(home, _LINK.sub("", output))
+
+
 def on_post_template(output: str, template_name: str, config) -> str:
     if template_name == "404.html":
-        return _LINK.sub("", output)
+        return page_not_found(output, urlsplit(config.site_url or "/").path or "/")
     return output
 
 

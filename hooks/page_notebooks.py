@@ -56,6 +56,10 @@ _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*(?:\{(?P<attrs>[^}
 _ATTR_LINE = re.compile(r"^\s*\{:?\s*(?P<attrs>[^}]*)\}\s*$")
 _TRAILING_ATTRS = re.compile(r"(?<=\))\s*\{:?\s*[.#][^}]*\}\s*$")
 _ID = re.compile(r"#([\w-]+)")
+# Content tabs, reference-style link definitions and HTML that links or embeds: the
+# converter would leave them as they are, wrong in a notebook; it refuses them instead.
+_UNSUPPORTED = re.compile(r'^\s*===\s+"|^\s{0,3}\[[^\]]+\]:\s|<(?:a|img)\s[^>]*(?:href|src)='
+                          r'|\smarkdown(?:=|\s|>)')
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<url>[^)\s]+)\)")
 _LINK = re.compile(r"(?<!!)\[(?P<text>(?:[^\[\]]|\[[^\]]*\])*)\]\((?P<url>[^)\s]+)\)")
@@ -106,6 +110,8 @@ def requirements(cells: list[CodeCell], pins: dict[str, str]) -> list[str]:
                 names += [alias.name.split(".")[0] for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names.append(node.module.split(".")[0])
+    if any(re.search(r"\.numpy\(|\bfrom_numpy\b", cell.source) for cell in cells):
+        names.append("numpy")  # torch does not require numpy; these calls do
     found = [pins["torch"]]
     for name in dict.fromkeys(names):
         if name in sys.stdlib_module_names or name in ("__future__", "torch"):
@@ -211,6 +217,11 @@ def markdown_cells(markdown: str, *, link, image, heading_ids=None) -> list[dict
         if not (line in ("", ">") and buffer and buffer[-1] == line):  # one blank is enough
             buffer.append(line)
 
+    for number, line in enumerate(lines, start=1):  # what the converter does not know
+        if (_FENCE.match(line) is None and (found := _UNSUPPORTED.search(line))):
+            raise ValueError(f"line {number}: {found[0]!r} is not converted to a notebook "
+                             "(hooks/page_notebooks.py): write it another way or teach "
+                             "the converter")
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -232,12 +243,18 @@ def markdown_cells(markdown: str, *, link, image, heading_ids=None) -> list[dict
             i = end + 1
             continue
         if (admonition := _ADMONITION.match(body)) is not None:
+            if quote is not None:
+                raise ValueError(f"line {i + 1}: an admonition inside an admonition; "
+                                 "hooks/page_notebooks.py does not convert it")
             flush()
-            title = re.sub(r"\\(.)", r"\1", admonition["title"] or "") or (
-                admonition["kind"].capitalize())
+            if admonition["title"] is None:
+                title = admonition["kind"].capitalize()
+            else:  # an explicit "" has no title on the page either
+                title = re.sub(r"\\(.)", r"\1", admonition["title"])
             quote = len(line) - len(body) + len(admonition["indent"]) + 4
-            emit(f"**{title}**")
-            emit("")
+            if title:
+                emit(f"**{title}**")
+                emit("")
             i += 1
             continue
         if (attrs := _ATTR_LINE.match(body)) is not None:

@@ -39,6 +39,7 @@ a number with more than ``MAX_DIGITS`` significant digits.
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import json
 import os
@@ -299,11 +300,44 @@ def describe(env: dict[str, str]) -> str:
     return " ".join(f"{key}={value}" for key, value in env.items())
 
 
+# Names that only IPython defines: a notebook cell may use them, a reader's plain Python
+# process (the same code copied from the page) may not.
+IPYTHON_ONLY = {"display", "get_ipython", "In", "Out", "_", "__", "___", "_i", "_ii", "_iii",
+                "_oh", "_dh", "exit", "quit"}
+
+
+def plain_python_problems(unit: Program) -> list[str]:
+    """What makes a notebook's cells fail as a plain Python program, though IPython runs
+    them: a cell that is no Python (a ``%magic``, ``!command``, top-level ``await``), or a
+    name only IPython defines, read before the program binds it."""
+    found, bound = [], set()
+    for source, _, line in unit.cells:
+        file, number = unit.origins[line - 1]
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as error:
+            found.append(f"{file}:{number} (in {unit.name}): not plain Python, a copy of the "
+                         f"page fails: {error.msg}")
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+                    and node.id in IPYTHON_ONLY - bound):
+                found.append(f"{file}:{number} (in {unit.name}): `{node.id}` exists only in "
+                             "IPython; a plain Python copy of the page fails")
+    return found
+
+
 def check(units: list[Program], env: dict[str, str] = VARIANT,
           root: Path = ROOT) -> list[str]:
-    """Every report for ``units`` run under ``env``; empty when all lines hold."""
-    outcomes = run_programs(units, env, root)
-    return [report for unit in units for report in reports(unit, outcomes[unit.name], env)]
+    """Every report for ``units`` run under ``env``; empty when all lines hold. The
+    notebooks run after the plain programs: IPython leaves names in ``builtins``."""
+    ordered = sorted(units, key=lambda unit: bool(unit.cells))
+    outcomes = run_programs(ordered, env, root)
+    return [report for unit in units
+            for report in plain_python_problems(unit) + reports(unit, outcomes[unit.name], env)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -172,3 +172,39 @@ def test_links_over_two_lines_and_escaped_quotes_in_titles():
     assert [c["source"] for c in cells] == [
         f"A [wrapped\nlink]({SITE}losses/regression/) and ![a wrapped\nalt](attachment:f.svg)",
         '> **Common mistake: "a quote"**\n>\n> Body.']
+
+
+@pytest.mark.parametrize("construct", [
+    '=== "CPU"\n\n    text\n',
+    "[b]: basics.md\n",
+    'See <a href="basics.md">basics</a>.\n',
+    '<div markdown="1">x</div>\n',
+    '!!! note "Outer"\n\n    !!! tip "Inner"\n\n        text\n',
+])
+def test_a_construct_the_converter_does_not_know_fails_the_build(construct):
+    with pytest.raises(ValueError, match="line"):
+        hook.markdown_cells(construct, link=str, image=str)
+
+
+def test_an_admonition_without_a_title_has_none_in_the_notebook():
+    cells = hook.markdown_cells('!!! note ""\n\n    Body.\n\n!!! tip\n\n    More.\n',
+                                link=str, image=str)
+    assert [c["source"] for c in cells] == ["> Body.", "> **Tip**\n>\n> More."]
+
+
+def test_numpy_is_pinned_where_the_code_converts_to_it():
+    pins = hook.pinned("torch==2.13.0\nnumpy==2.4.6\n")
+    cell = hook.CodeCell("p.py", "s", "x = torch.ones(2)\nprint(x.numpy())", ())
+    assert hook.requirements([cell], pins) == ["torch==2.13.0", "numpy==2.4.6"]
+    page = DOCS / "training/troubleshooting.md"
+    pins = hook.pinned((DOCS.parent / "requirements.txt").read_text(encoding="utf-8"))
+    assert pins["numpy"] in hook.requirements(hook.code_cells(page.read_text()), pins)
+
+
+def test_every_page_with_code_outside_the_reference_is_a_chapter():
+    """A new part of the site gets notebooks only if CHAPTERS names it."""
+    from tests.pages import includes
+
+    assert [p for p in markdown_pages("en") if includes(DOCS / p)
+            and p.parts[0] not in ("reference", "notebooks")
+            and not hook.is_chapter(p.as_posix())] == []

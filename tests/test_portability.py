@@ -144,6 +144,8 @@ def fake_run(tmp_path_factory):
         "nb_defines": [("y = 1", "", 1)],
         "nb_uses": [("try:\n    print(y)\nexcept NameError as e:\n    print(e)",
                      "name 'y' is not defined", 1)],
+        # IPython runs these; a reader's plain Python copy of the page does not
+        "nb_ipython_only": [("x = 2\ndisplay(x)", "2", 1), ("!true", "", 2)],
     }
     for name, cells in notebooks.items():
         units[name] = Program(f"fake/{name}.md", "\n".join(c for c, _, _ in cells),
@@ -177,9 +179,9 @@ def test_the_variant_check_reports_a_program_that_raises(fake_run):
 def test_the_variant_check_passes_a_program_whose_lines_hold(fake_run):
     _, reports, _ = fake_run
     assert reports_for(fake_run, "stable") == []
-    # the kernels, raises, prints_unshown and reader programs', and two notebooks': every
-    # other one holds
-    assert len(reports) == 6
+    # the kernels, raises, prints_unshown and reader programs', and three notebooks':
+    # every other one holds
+    assert len(reports) == 8
     assert reports_for(fake_run, "nb_holds") == []
 
 
@@ -234,3 +236,12 @@ def test_a_float_repr_is_flagged_and_short_numbers_are_not():
     assert [significant_digits(n) for n in ("0.044194", "1.4999980", "1e+20", "-0.000")] \
         == [5, 8, 1, 1]
     assert long_numbers("#> 1.499998 1.4999980\n") == [(1, "1.4999980")]  # 8 > MAX_DIGITS
+
+
+def test_a_cell_that_only_ipython_runs_is_reported(fake_run):
+    """``display`` and ``!true`` work in a notebook and fail in a reader's plain copy."""
+    found = reports_for(fake_run, "nb_ipython_only")
+    assert len(found) == 2
+    assert "`display` exists only in IPython" in found[0]
+    assert found[1].startswith("fake/nb_ipython_only.py:22 (in fake/nb_ipython_only.md): "
+                               "not plain Python")

@@ -175,12 +175,20 @@ def hreflang_problems(site: Path, url: str) -> list[str]:
             found[lang] = href
         if name == "404.html":
             problems += [f"404.html: {tag}" for tag in _ANY_ALTERNATE.findall(html)]
+            base = urlsplit(url).path
+            switcher = dict(re.findall(
+                r'<a href="([^"]*)" hreflang="([^"]*)" class="md-select', html))
+            if switcher and sorted(switcher) != [base, base + "zh/"]:
+                problems.append(f"404.html: its switcher leads to {sorted(switcher)}")
             continue
         if len(_ANY_ALTERNATE.findall(html)) != len(found):
             problems.append(f"{name}: an alternate link in another form")
-        path = page.parent.relative_to(site).as_posix().removeprefix(".").removeprefix("/")
-        english = path.removeprefix("zh").removeprefix("/")
-        english = english + "/" if english else ""
+        path = page.parent.relative_to(site).as_posix().removeprefix(".")
+        english = (path + "/").removeprefix("/").removeprefix("zh/")
+        own = "zh" if (path + "/").startswith("zh/") else "en"
+        lang = re.search(r'<html lang="([^"]+)"', html)
+        if lang and lang[1] != own:
+            problems.append(f"{name}: <html lang={lang[1]}> on a page of {own}")
         expected = {"en": url + english, "zh": url + "zh/" + english, "x-default": url + english}
         if found != expected:
             problems.append(f"{name}: {found} instead of {expected}")
@@ -329,11 +337,16 @@ def test_hreflang_problems_finds_missing_relative_wrong_and_404_links(tmp_path):
     _write(tmp_path / "index.html", head(("en", url), ("zh", f"{url}zh/")))  # no x-default
     _write(tmp_path / "zh/index.html", head(("en", "../"), ("zh", "./"), ("x-default", "../")))
     _write(tmp_path / "zh/b/index.html", '<link rel="alternate" href="x/" hreflang="en">')
-    _write(tmp_path / "404.html", head(("en", f"{url}nb/")))
+    _write(tmp_path / "404.html", head(("en", f"{url}nb/"))
+           + '<a href="/book/nb/" hreflang="en" class="md-select__link">')
+    _write(tmp_path / "zh/c/index.html", '<html lang="en">' + head(
+        ("en", f"{url}c/"), ("zh", f"{url}zh/c/"), ("x-default", f"{url}c/")))
     found = hreflang_problems(tmp_path, url)
     assert [line.split(":")[0] for line in found] == [
-        "404.html", "index.html", "zh/b/index.html", "zh/b/index.html", "zh/index.html"]
-    assert found[0].startswith("404.html: <link")
+        "404.html", "404.html", "index.html", "zh/b/index.html", "zh/b/index.html",
+        "zh/c/index.html", "zh/index.html"]
+    assert found[0].startswith("404.html: <link") and "switcher" in found[1]
+    assert "<html lang=en>" in found[5]
 
 
 def test_empty_scripts_finds_a_script_with_no_source_and_no_body(tmp_path):
@@ -360,3 +373,14 @@ def test_the_alternates_hook_makes_links_absolute_and_refuses_an_unknown_bundle(
     for unknown in ("a;b", f"{SELECTOR}{SELECTOR}", f"{SELECTOR}{NARROWED}"):
         with pytest.raises(ValueError, match="not once"):
             narrow_alternate_selector(unknown)
+
+
+def test_the_404_page_s_switcher_leads_home():
+    from hooks.alternates import page_not_found
+
+    page = ('<link rel="alternate" href="/nb/" hreflang="en">\n'
+            '<a href="/book/nb/" hreflang="en" class="md-select__link">'
+            '<a href="/book/zh/nb/" hreflang="zh" class="md-select__link">')
+    assert page_not_found(page, "/book/") == (
+        '<a href="/book/" hreflang="en" class="md-select__link">'
+        '<a href="/book/zh/" hreflang="zh" class="md-select__link">')

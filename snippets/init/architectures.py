@@ -146,7 +146,7 @@ print("block  std (1/sqrt(2L))  std (plain 0.02)  (var_l - var_0) / l, plain")
 #> block  std (1/sqrt(2L))  std (plain 0.02)  (var_l - var_0) / l, plain
 for l in (0, 1, 2, 3, 6, 9, 12):
     growth = "" if l == 0 else f"{(without[l] ** 2 - without[0] ** 2) / l:.2e}"
-    print(f"{l:>5}  {with_scaling[l]:>16.4f}  {without[l]:>16.4f}  {growth:>10}")
+    print(f"{l:>5}  {with_scaling[l]:>16.4f}  {without[l]:>16.4f}  {growth:>10}".rstrip())
 #>     0            0.0284            0.0284
 #>     1            0.0289            0.0393    7.40e-04
 #>     2            0.0295            0.0491    8.01e-04

@@ -202,7 +202,7 @@ y = torch.tensor([1.0, 1.0, -1.0])
 try:
     nn.MarginRankingLoss()(s1, s2, y)
 except RuntimeError as e:
-    print(f"{type(e).__name__}: {e}")
+    print(f"{type(e).__name__}: {str(e).rstrip()}")  # torch's message ends with a space
 #> RuntimeError: margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: torch.Size([3, 1]), input2: torch.Size([3, 1]), target: torch.Size([3])
 # Broadcast, (3, 1) against (3,) would compare every pair with every target: 3 x 3.
 print((-y * (s1 - s2) + 0.0).clamp(min=0))  # the formula with margin 0
