@@ -71,7 +71,7 @@ stuck = train(make_model(), x, shuffled)
 print(f"real labels:     {learns[0]:.4f} -> {learns[-1]:.4f}")
 print(f"shuffled labels: {stuck[0]:.4f} -> {stuck[-1]:.4f}")
 
-# %%
+# %% alt="BCE loss against the training step, over 200 steps: with the real labels the loss starts a little above the dashed line at ln 2 and soon falls far below it; with shuffled labels it stays on that line throughout"
 fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
 ax.plot(learns, label="real labels")
 ax.plot(stuck, label="shuffled labels")
