@@ -16,6 +16,16 @@ Each language's notebook is executed: a translation (``name.zh.py``) runs the co
 English notebook with its own words in the figures (labels, legends; ``tests/test_pages.py``
 checks that only string literals differ), so its plots speak Chinese.
 
+Alt text: nbconvert's lab template gives a figure a cell draws the placeholder alt "No
+description has been provided for this image", in English on every page. A code cell
+that draws a figure says what the figure shows in its ``alt`` metadata, in its own
+notebook's language (jupytext: ``# %% alt="..."``; nbconvert's classic template reads
+the same key), and ``describe_figures`` writes that into the page; a figure whose cell
+has no ``alt`` fails the build. Keyboard: nbconvert makes each cell's input wrapper
+focusable, but what scrolls sideways is the code inside it (``.highlight-ipynb``), and the
+arrow keys scroll only the focused element or its ancestors; ``focus_the_code`` moves the
+tab stop of a code cell onto its code (axe-core's ``scrollable-region-focusable``).
+
 Execution beside the build: at the first ``on_pre_build`` a thread runs every notebook that
 mkdocs-jupyter would execute and has no cached result for, through mkdocs-jupyter's own
 ``on_pre_page`` and render on a stand-in page, so the result lands in its cache
@@ -37,6 +47,7 @@ import functools
 import pathlib
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
+from html import escape
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
@@ -277,11 +288,78 @@ def _ipynb_name(page) -> str:
     return PurePosixPath(page.file.norm_src_uri).with_suffix(".ipynb").name
 
 
+_CODE_CELL = re.compile(r'<div\s+class="jp-Cell jp-CodeCell\b')
+_DIV = re.compile(r"<div\b|</div>")
+_PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.S)
+
+
+def code_cells(html: str) -> list[tuple[int, int]]:
+    """(start, end) of every code cell's outermost ``<div>`` in nbconvert's HTML (which
+    wraps each cell in a second div of the same classes)."""
+    spans, position = [], 0
+    while start := _CODE_CELL.search(html, position):
+        depth = 0
+        for tag in _DIV.finditer(html, start.start()):
+            depth += 1 if tag.group() != "</div>" else -1
+            if depth == 0:
+                spans.append((start.start(), tag.end()))
+                break
+        else:
+            raise ValueError("a code cell's <div> is never closed")
+        position = spans[-1][1]
+    return spans
+
+
+NO_ALT = 'alt="No description has been provided for this image"'  # nbconvert's placeholder
+
+
+def describe_figures(html: str, alts: list[str | None], name: str) -> str:
+    """Give each code cell's figures the alt text of that cell (`alts`, one per code
+    cell, in order: its ``alt`` metadata or None)."""
+    spans = code_cells(html)
+    if len(spans) != len(alts):
+        raise ValueError(f"{name}: {len(spans)} code cells in the page, {len(alts)} in the source")
+    for number, ((start, end), alt) in reversed(list(enumerate(zip(spans, alts, strict=True)))):
+        cell = html[start:end]
+        if NO_ALT not in cell:
+            continue
+        if not alt:
+            raise ValueError(f'{name}: code cell {number + 1} draws a figure with no alt '
+                             'text: say what it shows on its line, # %% alt="..."')
+        cell = cell.replace(NO_ALT, f'alt="{escape(alt)}"')
+        html = html[:start] + cell + html[end:]
+    return html
+
+
+_INPUT_WRAPPER = '<div class="jp-Cell-inputWrapper" tabindex="0">'
+_CODE = re.compile(r'<div class="highlight-ipynb\b[^"]*"(?=>)')
+
+
+def focus_the_code(html: str) -> str:
+    """In each code cell, the tab stop of the input wrapper goes to the code, which is what
+    scrolls."""
+    spans = code_cells(html)
+    for start, end in reversed(spans):
+        cell = html[start:end]
+        if _INPUT_WRAPPER in cell and _CODE.search(cell):
+            cell = _CODE.sub(r'\g<0> tabindex="0"', cell.replace(
+                _INPUT_WRAPPER, '<div class="jp-Cell-inputWrapper">', 1), count=1)
+            html = html[:start] + cell + html[end:]
+    return html
+
+
+def _cell_alts(path: str) -> list[str | None]:
+    return [cell.metadata.get("alt") for cell in jupytext.read(path).cells
+            if cell.cell_type == "code"]
+
+
 @event_priority(-110)
 def on_page_content(html: str, page, config, files) -> str:
     jupyter, i18n = _plugins(config)
     if not _is_notebook(jupyter, page.file):
         return html
+    html = describe_figures(html, _cell_alts(page.file.abs_src_path), page.file.src_uri)
+    html = focus_the_code(html)
     html = slim_notebook_styles(_MATHJAX.sub("", _REMOTE_SCRIPT.sub("", html)))
     html = _heading_ids_from_toc(html, page.toc)
     label = DOWNLOAD_LABEL.get(page.file.locale, DOWNLOAD_LABEL["en"])

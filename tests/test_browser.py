@@ -3,8 +3,10 @@
 One Chromium per pytest worker (the ``driver`` fixture) and one local HTTP server
 (``base_url``), both in tests/conftest.py. Every page of both languages is loaded once
 (``visits``), and what the browser saw is recorded: console errors, every request it
-sent (Chrome's performance log, i.e. CDP ``Network`` events), the KaTeX formulas it drew
-and the copy buttons Material added. The tests below then check those records.
+sent (Chrome's performance log, i.e. CDP ``Network`` events), the KaTeX formulas it drew,
+the copy buttons Material added, and what an accessibility audit (axe-core, from npm,
+injected from ``node_modules``) found in the light and the dark colour scheme. The tests
+below then check those records.
 
 The interactions on representative pages (language switcher, search, dark mode, a
 notebook) and the screenshots are in tests/test_browser_features.py.
@@ -28,6 +30,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from hooks import formulas as math_hook
+from tests.pages import ROOT
 
 LOCAL_HOST = "127.0.0.1"
 WAIT = 15  # seconds an explicit wait may take before the test fails
@@ -166,13 +169,22 @@ def start_chromium() -> webdriver.Chrome:
     return browser
 
 
+# Headless Chromium reports a device that can neither hover nor point finely (the
+# media queries "(hover)" and "(pointer: fine)" do not match), unlike the 1280x900
+# desktop window it stands for; Material then treats it as a touch screen and leaves
+# code blocks that scroll out of the tab order. Blink's settings make it a mouse
+# (HoverType 2: hover; PointerType 4: fine).
+DESKTOP_POINTER = ("--blink-settings=primaryHoverType=2,availableHoverTypes=2,"
+                   "primaryPointerType=4,availablePointerTypes=4")
+
+
 def chromium_options() -> webdriver.ChromeOptions:
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--window-size=1280,900",
-                 "--lang=en-US"):
+                 "--lang=en-US", DESKTOP_POINTER):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return options
@@ -193,6 +205,127 @@ def open_page(browser, url: str, timeout: float = WAIT) -> dict:
     return page_state(browser)
 
 
+# --- Accessibility: axe-core (package.json pins it; `npm ci` installs it) ----------
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")  # the impacts a page may not have
+AXE_TIMEOUT = 120  # seconds one audit may take (a long page on a busy machine: ~10 s)
+
+AXE_RUN_JS = """
+const [rules, include, blocking, done] = arguments;
+const options = {resultTypes: ["violations"]};
+if (rules) options.runOnly = {type: "rule", values: rules};
+axe.run(include ? {include: [[include]]} : document, options).then(
+  results => done(results.violations.filter(v => blocking.includes(v.impact)).map(v => ({
+    rule: v.id, impact: v.impact,
+    targets: v.nodes.map(n => n.target.join(" ")),
+    summary: v.nodes[0].failureSummary.replace(/\\s+/g, " "),
+  }))),
+  error => done([{rule: "axe-error", impact: "critical", targets: [], summary: String(error)}]));
+"""
+
+# Material's palette toggle sets its palette's data-md-color-* attributes on <body>; ours
+# differ in the scheme only (same primary and accent). The toggle also stores the choice,
+# which would carry it to the next page, so the audit sets the attribute itself. Colours
+# change through CSS transitions: the audit waits until none is running.
+SCHEME_JS = """
+const [scheme, done] = arguments;
+document.body.setAttribute("data-md-color-scheme", scheme);
+const settled = () => document.getAnimations().some(a => a.playState === "running")
+  ? requestAnimationFrame(settled) : done();
+requestAnimationFrame(settled);
+"""
+
+# The rules whose results depend on the colours, run again in the dark scheme.
+DARK_RULES = ["color-contrast", "link-in-text-block"]
+
+# Which elements the dark scheme's audit of this page has to look at: the visible ones
+# with text of their own whose kind no earlier page's dark audit has seen. An element's
+# colours come from the CSS rules that match it and its ancestors, and this site's CSS
+# (Material's, KaTeX's, JupyterLab's, ours) selects by tag, class and attribute: its kind
+# is, for itself and each ancestor, the tag, the classes, the names of the attributes and
+# an inline style that sets a colour. Each new kind's element gets `data-a11y-dark`; the
+# kinds come back as 64-bit hashes, for the next page. Every page is visited in the dark
+# scheme, and every kind of text on the site is checked there once.
+NEW_KINDS_JS = """
+const known = new Set(arguments[0]);
+const fnv = (text, seed) => {
+  let h = seed;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36);
+};
+const kind = element => {
+  const parts = [];
+  for (let e = element; e; e = e.parentElement) {
+    const names = [...e.attributes].map(a => a.name)
+      .filter(n => !["id", "class", "style"].includes(n)).sort();
+    const style = e.getAttribute("style") || "";
+    parts.push(e.localName + [...e.classList].sort().map(c => "." + c).join("")
+      + `[${names.join(" ")}]` + (/color|background|opacity|filter/i.test(style) ? style : ""));
+  }
+  return parts.join(" < ");
+};
+const fresh = [];
+for (const element of document.body.querySelectorAll("*")) {
+  const text = element.matches("input, select, textarea")
+    || [...element.childNodes].some(c => c.nodeType === 3 && c.textContent.trim());
+  if (!text || !element.checkVisibility({opacityProperty: true, visibilityProperty: true})) {
+    continue;
+  }
+  const k = kind(element), hash = fnv(k, 2166136261) + fnv(k, 84696351);
+  if (known.has(hash)) continue;
+  known.add(hash);
+  fresh.push(hash);
+  element.setAttribute("data-a11y-dark", "");
+}
+return fresh;
+"""
+
+
+@functools.cache
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does it)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def audit(browser, rules: list[str] | None = None, include: str | None = None) -> list[dict]:
+    """axe-core's serious and critical violations on the loaded page (all its rules, or
+    only `rules`; in the whole document, or in the elements `include` selects, and what
+    they hold): rule id, impact, the selectors of the elements, and why the first fails.
+    axe is injected from disk: the page requests nothing for it."""
+    browser.set_script_timeout(AXE_TIMEOUT)
+    if not browser.execute_script("return typeof axe !== 'undefined'"):
+        browser.execute_script(axe_source())
+    return browser.execute_async_script(AXE_RUN_JS, rules, include, BLOCKING)
+
+
+def audit_both_schemes(browser, seen: set[str] | None = None) -> dict[str, list[dict]]:
+    """Every rule on the whole page in the light scheme, then the colour rules again in the
+    dark one: on the whole page, or, given the kinds of text that earlier pages' dark
+    audits `seen` (which this one adds to), on the elements of kinds not seen yet
+    (NEW_KINDS_JS). The page is left in the dark scheme."""
+    light = audit(browser)
+    browser.execute_async_script(SCHEME_JS, "slate")
+    if seen is None:
+        return {"light": light, "dark": audit(browser, DARK_RULES)}
+    fresh = browser.execute_script(NEW_KINDS_JS, sorted(seen))
+    seen.update(fresh)
+    return {"light": light, "dark": audit(browser, DARK_RULES, "[data-a11y-dark]") if fresh else []}
+
+
+def accessibility_report(audits: dict[str, dict[str, list[dict]]]) -> list[str]:
+    """One line per violation: rule, scheme, page, and the elements (the first few)."""
+    lines = []
+    for page, schemes in audits.items():
+        for scheme, violations in schemes.items():
+            for v in violations:
+                shown = ", ".join(v["targets"][:4]) + (" ..." if len(v["targets"]) > 4 else "")
+                lines.append(f"{v['rule']} ({v['impact']}, {scheme}) on /{page}: "
+                             f"{len(v['targets'])} element(s): {shown}; {v['summary'][:160]}")
+    return lines
+
+
 @pytest.fixture(scope="session")
 def visits(driver, built_site) -> dict[str, dict]:
     """Every page of the site, loaded once: what the browser logged and rendered.
@@ -203,16 +336,20 @@ def visits(driver, built_site) -> dict[str, dict]:
     searches. Search runs on the real index in tests/test_browser_features.py.
     """
     driver.get_log("browser"), driver.get_log("performance")  # start from empty logs
-    records = {}
+    records, seen = {}, set()  # seen: the kinds of text checked in the dark scheme
     with serve(built_site, search_index=empty_search_index(built_site)) as base_url:
         for path in site_pages(built_site):
-            records[path] = _visit(driver, base_url, built_site, path)
+            records[path] = _visit(driver, base_url, built_site, path, seen)
     return records
 
 
-def _visit(driver, base_url: str, built_site: Path, path: str) -> dict:
-    """Load one page; what it rendered, logged and requested."""
+def _visit(driver, base_url: str, built_site: Path, path: str, seen: set[str]) -> dict:
+    """Load one page; what it rendered, logged and requested, and its audit (run before
+    the logs are read, so a request or an error of the audit's would be seen too)."""
     state = open_page(driver, base_url + path)
+    before = len(seen)
+    state["a11y"] = audit_both_schemes(driver, seen)
+    state["dark_kinds"] = len(seen) - before
     html = (built_site / path / "index.html").read_text(encoding="utf-8")
     state["source"] = source_formulas(html)
     state["console"] = [e["message"] for e in driver.get_log("browser")
@@ -294,6 +431,52 @@ def test_every_code_block_has_a_copy_button(visits):
                if v["copy"] != v["code"]}
     assert missing == {}
     assert sum(v["code"] for v in visits.values()) > 50
+
+
+def test_no_page_has_a_serious_accessibility_violation(visits):
+    # axe-core on every page of both languages: all rules in the light scheme, the colour
+    # rules in the dark one too; none of impact "serious" or "critical".
+    assert accessibility_report({p: v["a11y"] for p, v in visits.items()}) == []
+    assert sum(v["dark_kinds"] for v in visits.values()) > 500  # the dark audit saw text
+
+
+def test_the_audit_finds_a_missing_alt_and_low_contrast_in_either_scheme(driver, tmp_path):
+    # An image without alt text (axe: image-alt, critical), grey text on white (3.5:1,
+    # color-contrast, serious) and text that is readable only in the light scheme; then a
+    # second page with the same text, seen already in the dark scheme, and a new kind.
+    style = ("<style>.pale { color: #888; } [data-md-color-scheme=slate] .night, "
+             "[data-md-color-scheme=slate] .dusk { color: #333; background: #222; }</style>")
+    for name, body in {
+        "index.html": "<p class='night'>Readable in the light scheme only.</p>"
+                      "<p class='pale'>Grey on white.</p>"
+                      "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='>",
+        "next.html": "<p class='night'>The same kind.</p><p class='dusk'>A new kind.</p>",
+    }.items():
+        (tmp_path / name).write_text(
+            f'<!DOCTYPE html><html lang="en"><head><title>Broken</title>{style}</head>'
+            f"<body data-md-color-scheme='default'><main><h1>A page</h1>{body}</main></body>"
+            "</html>", encoding="utf-8")
+    seen: set[str] = set()
+    found = {}
+    with serve(tmp_path) as url:
+        for page in ("", "next.html"):
+            open_page(driver, url + page, 1)
+            found[page] = audit_both_schemes(driver, seen)
+        open_page(driver, url + "next.html", 1)
+        whole = audit_both_schemes(driver)  # no kinds seen: the whole page
+
+    def targets(audits):
+        return {scheme: {v["rule"]: v["targets"] for v in audits[scheme]} for scheme in audits}
+
+    assert targets(found[""]) == {
+        "light": {"image-alt": ["img"], "color-contrast": [".pale"]},
+        "dark": {"color-contrast": [".night", ".pale"]},
+    }
+    assert targets(found["next.html"]) == {"light": {}, "dark": {"color-contrast": [".dusk"]}}
+    assert targets(whole)["dark"] == {"color-contrast": [".night", ".dusk"]}
+    report = "\n".join(accessibility_report({"broken/": found[""]}))
+    assert "image-alt (critical, light) on /broken/: 1 element(s): img; Fix any" in report
+    assert report.count("\n") == 2  # three lines: image-alt, and contrast in each scheme
 
 
 def test_the_page_checks_fail_on_a_broken_page(driver, built_site, tmp_path):

@@ -65,7 +65,7 @@ for name, stds in results.items():
 #
 # 在这个随机种子下，Kaiming 的曲线一路向下漂移，到第 99 层是 0.1667。这 100 个权重矩阵只是一次随机抽样，而 Kaiming 只在对抽样取期望的意义下保持二阶矩；“为什么初始化很重要”一页的“一个网络只是一次抽样”一节度量了这种漂移。
 
-# %%
+# %% alt="100 层中每一层输出的标准差，纵轴为对数刻度，每种初始化策略一条曲线：线性网络配 N(0, 1) 沿直线上升，直到超出 float32 的范围而中断；relu 配增益 5/3 的 Xavier 稳定上升，relu 配增益 1 的 Xavier 稳定下降；其余四种几乎水平，在这个刻度下都停在 1 附近"
 # 图中的文字及其字体。没有 Noto Sans CJK SC 时，换成系统里的中文字体，如 PingFang SC（macOS）或 Microsoft YaHei（Windows）。
 text = {"font": "Noto Sans CJK SC", "x": "层", "y": "该层输出的标准差"}
 plt.rcParams["font.sans-serif"] = [text["font"], *plt.rcParams["font.sans-serif"]]
