@@ -258,6 +258,9 @@ with torch.no_grad():
     normed = F.layer_norm(out, (d,))
 print(f"var in {h.var():.3f}, after the Linear {out.var():.3f}, after LayerNorm {normed.var():.3f}")
 #> var in 1.000, after the Linear 0.308, after LayerNorm 1.000
+# The factor is per input: the feed-forward output Linear has 3072 inputs.
+print(f"Linear 3072 -> 768: 3072 * 0.02^2 = {3072 * 0.02 ** 2:.2f}")
+#> Linear 3072 -> 768: 3072 * 0.02^2 = 1.23
 # --8<-- [end:bert]
 
 

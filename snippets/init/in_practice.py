@@ -123,6 +123,20 @@ torch.manual_seed(0)
 print(f"max |w| {nn.ConvTranspose2d(16, 32, 3).weight.abs().max():.4f}, "
       f"1/sqrt(288) = {1 / math.sqrt(288):.4f}, 1/sqrt(144) = {1 / math.sqrt(144):.4f}")
 #> max |w| 0.0589, 1/sqrt(288) = 0.0589, 1/sqrt(144) = 0.0833
+# With stride 2 an output sums 16 * 1.5 * 1.5 = 36 products on average, not 144: neither
+# mode keeps the outputs at std 1; a std of 1/sqrt(36) does, on average over the positions.
+g_stride = torch.Generator().manual_seed(0)
+w = torch.empty(16, 32, 3, 3, dtype=torch.float64)
+for mode in ("fan_in", "fan_out", "1/sqrt(36)"):
+    if mode == "1/sqrt(36)":
+        nn.init.normal_(w, 0.0, 1 / 6, generator=g_stride)
+    else:
+        nn.init.kaiming_normal_(w, mode=mode, nonlinearity="linear", generator=g_stride)
+    out = nn.functional.conv_transpose2d(x.detach(), w, stride=2)
+    print(f"stride 2, {mode:<10} output std {out[..., 4:-4, 4:-4].std():.2f}")
+#> stride 2, fan_in     output std 0.36
+#> stride 2, fan_out    output std 0.51
+#> stride 2, 1/sqrt(36) output std 1.03
 # --8<-- [end:transposed-fans]
 
 # --8<-- [start:x-at-w-fans]
@@ -213,6 +227,14 @@ for module in net.modules():
 print(f"head weight std {net.head[1].weight.std():.4f}, "
       f"xavier std {math.sqrt(2 / (288 + 10)) :.4f}")
 #> head weight std 0.0820, xavier std 0.0819
+# A submodule shared by two parents (built on the meta device: no draw): apply reaches it
+# through each parent, modules() lists it once.
+shared = nn.Linear(4, 4, device="meta")
+tied = nn.Sequential(nn.Sequential(shared), nn.Sequential(shared))
+calls = []
+tied.apply(lambda module: calls.append(module is shared))
+print("apply:", sum(calls), " modules():", sum(module is shared for module in tied.modules()))
+#> apply: 2  modules(): 1
 # --8<-- [end:modules-loop]
 
 # --8<-- [start:no-grad]

@@ -200,6 +200,13 @@ loss.backward()
 print(loss, head.weight.grad)
 #> tensor(inf, grad_fn=<NllLossBackward0>) tensor([[nan, nan],
 #>         [nan, nan]])
+# With the high class as the target the loss is 0, and the gradient is nan all the same:
+# log's backward divides the zero gradient of the -inf entry by its probability, 0.
+head.zero_grad()
+loss = nn.NLLLoss()(torch.log(torch.softmax(head(features), dim=1)), torch.tensor([1]))
+loss.backward()
+print(loss, bool(head.weight.grad.isnan().all()))
+#> tensor(0., grad_fn=<NllLossBackward0>) True
 head.zero_grad()
 loss = nn.NLLLoss()(F.log_softmax(head(features), dim=1), label)  # the fix
 loss.backward()
