@@ -4,18 +4,26 @@ torch tensors.
 
 - The signature, and values in float64 on a grid of shapes, axes, keepdims and bases, on
   hypothesis draws with zeros and unnormalised inputs, and in float32.
+- The dtypes, as scipy's: of float16, float32, float64, integer and boolean inputs, mixed
+  ones, and of bases given as Python numbers and as numpy scalars of several dtypes.
 - rel_entr, the elementwise term, against ``scipy.special.rel_entr`` on every pair of
-  special values (0, -0, negatives, subnormals, inf, nan).
+  special values (0, -0, negatives, subnormals, inf, nan), where x / y underflows or
+  overflows, and its dtypes.
 - The edges, each as scipy computes it: zeros, p == q, disjoint supports, all-zero inputs,
-  empty inputs, inf, nan and negative entries, bases 1, 0 and below 0, 0-d inputs,
-  broadcasting, tuple and None axes, integer and boolean inputs, the subnormal mixture that
-  rounds to 0 (scipy/scipy#19436) and the nearly equal inputs that give nan
-  (scipy/scipy#20083). The same exception types for shapes that do not broadcast, an axis
-  out of range, a duplicate or a float axis, complex inputs.
+  empty inputs, inf, nan and negative entries, bases 1, 0 and below 0, complex bases, 0-d
+  inputs, broadcasting, tuple and None axes, the subnormal mixtures (scipy/scipy#19436) and
+  the nearly equal inputs that give nan (scipy/scipy#20083, with the page's pair from its
+  duplicate #20779). The same exception types for shapes that do not broadcast, an axis out
+  of range (a tuple axis on a 0-d input), a duplicate, a float or a bool axis, a str base,
+  complex inputs.
 - Gradients, which scipy does not have: gradcheck of the distance and of the divergence in
   the interior; the true gradient with respect to q where p has zeros; a finite gradient
-  with respect to p at p_i = 0, where the one-sided derivative is -inf; nan for the
-  distance and for its square at p == q.
+  with respect to p at p_i = 0, where the one-sided derivative is -inf, and where P / M
+  underflows; zero with respect to the shift of the page's bump on disjoint supports; nan
+  for the distance and for its square at p == q.
+
+Values are compared to 1e-12, not bit for bit: torch's log1p and sqrt can differ from
+numpy's in the last bit, and its sums of more than a few terms add in another order.
 """
 
 from __future__ import annotations
@@ -101,30 +109,45 @@ def test_random_against_scipy(shape, seed, zeros, scale, base, keepdims, data):
                 theirs(p, q, base, axis=axis, keepdims=keepdims))
 
 
-@pytest.mark.parametrize("base", [None, 2])
-def test_float32_keeps_float32(base):
-    """scipy's float32 result becomes float64 when a base divides a 1-d input's numpy
-    scalar (np.float32 / np.float64); ours keeps the input's dtype, as torch promotes."""
-    p, q = draw((7,), seed=3).float(), draw((7,), seed=4).float()
-    ours = jensenshannon(p, q, base)
-    assert ours.dtype == torch.float32
-    assert_same(ours, theirs(p, q, base), rtol=1e-5, atol=1e-6)
-    assert theirs(p, q, base).dtype == (np.float32 if base is None else np.float64)
+DTYPES = [torch.float16, torch.float32, torch.float64, torch.int64, torch.uint8, torch.bool]
+DTYPE_PAIRS = [(d, d) for d in DTYPES] + [
+    (torch.float32, torch.float64), (torch.float64, torch.int64), (torch.float32, torch.int64),
+    (torch.float16, torch.float64), (torch.float16, torch.float32), (torch.bool, torch.int64)]
+# Python numbers, and numpy scalars whose log numpy takes in float16, float32 or float64.
+DTYPE_BASES = [None, 2, 2.5, True, np.float32(2.5), np.float16(3), np.int8(3), np.int16(3),
+               np.int64(3), np.float64(10)]
 
 
-def test_mixed_dtypes_promote_as_numpy_does():
-    p, q = draw((4,), seed=5).float(), draw((4,), seed=6)
-    assert jensenshannon(p, q).dtype == torch.float64 and theirs(p, q).dtype == np.float64
+def draw_as(dtype, shape, seed):
+    """Entries 0 to 3 (0 or 1 for bool) in the given dtype: zeros, and integers to normalise."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 2 if dtype is torch.bool else 4, shape, generator=g).to(dtype)
 
 
-@pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.bool])
-def test_integers_and_booleans_are_divided_like_torch(dtype):
-    """scipy divides them into float64; torch's true division gives the default dtype."""
-    p = torch.tensor([[3, 0, 1], [1, 1, 0]]).to(dtype)
-    q = torch.tensor([[1, 2, 0], [0, 1, 1]]).to(dtype)
-    ours = jensenshannon(p, q, axis=1)
-    assert ours.dtype == torch.get_default_dtype()
-    assert_same(ours, theirs(p, q, axis=1), rtol=1e-6, atol=1e-7)
+@pytest.mark.parametrize("dtypes", DTYPE_PAIRS, ids=str)
+@pytest.mark.parametrize("shape,axis,keepdims", [((), 0, False), ((), 0, True), ((5,), 0, False),
+                                                 ((5,), 0, True), ((3, 4), 1, False),
+                                                 ((3, 4), None, False)])
+@pytest.mark.parametrize("base", DTYPE_BASES, ids=repr)
+def test_dtypes_are_scipys(dtypes, shape, axis, keepdims, base):
+    """Integers and booleans divide in float64; float16 leaves rel_entr as float32; a base
+    divides an array in place (its dtype stays) and promotes a scalar (a 0-d result)."""
+    p, q = draw_as(dtypes[0], shape, seed=3), draw_as(dtypes[1], shape, seed=4)
+    ours, expected = (f(p, q, base, axis=axis, keepdims=keepdims) for f in (jensenshannon, theirs))
+    assert str(ours.dtype) == f"torch.{expected.dtype}"
+    # float32 and float16 inputs: scipy's rel_entr computes in double, ours in float32
+    low = {torch.float16, torch.float32} & set(dtypes)
+    assert_same(ours, expected, rtol=1e-5 if low else 1e-12, atol=1e-6 if low else 1e-15)
+
+
+def test_integers_and_booleans_are_divided_in_float64():
+    """As numpy's true division: a float64 p with an int64 q gives a float64 Q, unrounded."""
+    p = torch.tensor([[3, 0, 1], [1, 1, 0]])
+    q = torch.tensor([[1, 2, 0], [0, 1, 1]])
+    for a, b in ((p, q), (p.bool(), q.bool()), (p.double() / 7, q)):
+        ours = jensenshannon(a, b, axis=1)
+        assert ours.dtype == torch.float64
+        assert_same(ours, theirs(a, b, axis=1))
 
 
 # --- rel_entr ----------------------------------------------------------------------------
@@ -139,9 +162,35 @@ def test_rel_entr_is_scipys_on_special_values(x, y):
     assert_same(ours, expected, rtol=0, atol=0)
 
 
-def test_rel_entr_keeps_the_dtype():
-    x = torch.tensor([0.0, 1.0, -1.0], dtype=torch.float16)
-    assert _rel_entr(x, x).dtype == torch.float16
+@pytest.mark.parametrize("x,y", [(1e-300, 1e20), (2.5e-310, 3e15), (7e-320, 0.3),
+                                 (1e-300, 1e300), (1e300, 1e-10)])
+def test_rel_entr_where_the_ratio_underflows_or_overflows(x, y):
+    """x / y below the smallest normal number (a subnormal, with few bits left, or 0) or
+    inf: x (log(x) - log(y)), not x log(x / y). The gradient is finite: the unused branch
+    takes the log of 1, not of a ratio of 0 (whose log's derivative, times 0, is nan)."""
+    x = torch.tensor(x, dtype=DOUBLE, requires_grad=True)
+    ours = _rel_entr(x, torch.tensor(y, dtype=DOUBLE))
+    assert_same(ours.detach(), np.asarray(scipy_rel_entr(x.item(), y)), rtol=1e-15, atol=0)
+    (grad,) = torch.autograd.grad(ours, x)
+    assert torch.isfinite(grad)
+
+
+@pytest.mark.parametrize("dtypes,expected", [
+    ((torch.float16, torch.float16), torch.float32), ((torch.bfloat16,) * 2, torch.float32),
+    ((torch.float32, torch.float32), torch.float32),
+    ((torch.float16, torch.float64), torch.float64),
+    ((torch.float64, torch.float64), torch.float64)])
+def test_rel_entr_dtypes(dtypes, expected):
+    """scipy's rel_entr has only float32 and float64 loops: float16 is computed in float32
+    (numpy has no bfloat16; it goes the same way)."""
+    x = torch.tensor([0.0, 1.0, -1.0, 0.5], dtype=dtypes[0])
+    y = torch.tensor([0.0, 0.25, 1.0, 2.0], dtype=dtypes[1])
+    ours = _rel_entr(x, y)
+    assert ours.dtype == expected
+    if torch.bfloat16 not in dtypes:
+        numpy_args = (x.numpy(), y.numpy())
+        assert f"torch.{scipy_rel_entr(*numpy_args).dtype}" == str(expected)
+        assert_same(ours, scipy_rel_entr(*numpy_args), rtol=1e-6, atol=0)
 
 
 # --- Edges -------------------------------------------------------------------------------
@@ -171,6 +220,7 @@ def test_disjoint_supports_give_the_bound():
     ([-1.0, -1.0], [0.5, 0.5]),                # normalises to positive numbers
     ([1.0, -1.0], [0.5, 0.5]),                 # sums to 0: inf and nan entries
     ([0.0, 1.0], [5e-324, 1.0]),               # M = 5e-324 / 2 rounds to 0: inf (#19436)
+    ([5e-324, 1.0], [5e-324, 1.0]),            # M = (P + Q) / 2 = 5e-324 (P / 2 + Q / 2 = 0)
     ([0.5 - 2**-54, 0.5], [0.5, 0.5 - 2**-54]),  # a negative sum under the root: nan (#20083)
 ])
 def test_edges_against_scipy(p, q):
@@ -178,10 +228,22 @@ def test_edges_against_scipy(p, q):
     assert_same(jensenshannon(p, q), theirs(p, q))
 
 
+def test_the_pages_pair_gives_nan_in_scipy():
+    """The page's pair, from scipy/scipy#20779 (a duplicate of #20083): x = nextafter(0.5, 0),
+    p = (x, 1 - x), q = (1 - x, x); 1 - x rounds to 0.5."""
+    x = 0.5 - 2**-54
+    assert x == np.nextafter(0.5, 0)
+    p = torch.tensor([x, 1 - x], dtype=DOUBLE)
+    q = p.flip(0)
+    assert np.isnan(theirs(p, q)) and jensenshannon(p, q).isnan()
+
+
 def test_nearly_equal_inputs_give_nan_where_scipy_does():
     """scipy/scipy#20083: the sum under the square root can round below 0. Over random
     nearly equal pairs scipy gives nan for many; the sums are tiny either way, so ours is nan
-    or tiny, and it is nan on the same 2-entry pairs (a sum of 2 terms has one order)."""
+    or tiny. On 2-entry pairs ours is nan on the same pairs: each sum is one addition, and
+    the sign comes from the rounding of P, Q and M, basic operations that torch and numpy
+    round alike (a last-bit difference of log1p is far below it)."""
     g = torch.Generator().manual_seed(8)
     nans = 0
     for n in (2, 3, 8):
@@ -252,9 +314,15 @@ def raised(f):
     ((3,), (3,), 1),            # an axis out of range
     ((3,), (3,), -2),
     ((), (), 1),
+    ((), (), (0,)),             # a 0-d input takes axis 0 or -1, not in a tuple
+    ((), (), (-1,)),
+    ((), (), (0, -1)),
     ((2, 3), (2, 3), (0, 0)),   # a duplicate axis
     ((2, 3), (2, 3), (0, -2)),
+    ((2, 3), (2, 3), (0, 5)),   # out of range before duplicate
     ((3,), (3,), 1.0),          # a float axis
+    ((3,), (3,), True),         # a bool axis
+    ((2, 3), (2, 3), (False, 1)),
 ])
 def test_same_exception_types(p_shape, q_shape, axis):
     p, q = draw(p_shape, seed=15), draw(q_shape, seed=16)
@@ -265,6 +333,35 @@ def test_same_exception_types(p_shape, q_shape, axis):
     for kind in (ValueError, IndexError, TypeError):
         assert isinstance(ours, kind) == isinstance(expected, kind), (kind, ours, expected)
     assert str(ours) == str(expected).strip()
+
+
+def test_a_str_base_is_a_type_error():
+    p, q = draw((3,), seed=15), draw((3,), seed=16)
+    ours, expected = raised(lambda: jensenshannon(p, q, "2")), raised(lambda: theirs(p, q, "2"))
+    assert isinstance(ours, TypeError) and isinstance(expected, TypeError)
+    assert str(ours) == str(expected)
+
+
+@pytest.mark.parametrize("shape,keepdims", [((3,), False), ((3,), True), ((2, 3), False)])
+def test_a_complex_base(shape, keepdims):
+    """np.log(2j) is complex: a scalar divergence becomes complex, an array one (divided in
+    place) cannot hold it, a TypeError (numpy's UFuncTypeError)."""
+    p, q = draw(shape, seed=15), draw(shape, seed=16)
+    ours = raised_or(lambda: jensenshannon(p, q, 2j, keepdims=keepdims))
+    expected = raised_or(lambda: theirs(p, q, 2j, keepdims=keepdims))
+    if isinstance(expected, Exception):
+        assert isinstance(ours, TypeError) and isinstance(expected, TypeError)
+        assert str(ours) == str(expected)
+    else:
+        assert ours.dtype == torch.complex128 and expected.dtype == np.complex128
+        torch.testing.assert_close(ours, torch.from_numpy(expected), rtol=1e-12, atol=0)
+
+
+def raised_or(f):
+    try:
+        return f()
+    except Exception as error:  # noqa: BLE001 - the type is what is compared
+        return error
 
 
 def test_complex_inputs_are_a_type_error():
@@ -293,8 +390,8 @@ def test_gradcheck_of_the_distance_and_the_divergence_in_the_interior(axis, base
 
 
 def test_the_gradient_with_respect_to_q_is_exact_where_p_has_zeros():
-    """q > 0 stays inside the domain: gradcheck perturbs only q, p keeps its zeros (and a
-    disjoint pair, where JS = ln 2 and the gradient with respect to q is 0)."""
+    """q > 0 stays inside the domain: gradcheck perturbs only q, p keeps its zeros (one or
+    two of its four entries)."""
     p = torch.tensor([[0.0, 0.3, 0.7, 0.0], [0.0, 0.0, 0.5, 0.5]], dtype=DOUBLE)
     q = interior((2, 4), seed=19)
     assert torch.autograd.gradcheck(lambda q: jensenshannon(p, q, axis=1) ** 2, (q,))
@@ -326,9 +423,48 @@ def test_the_gradient_on_the_boundary_p_i_equals_0():
     assert kl_grad[0].isnan() and xlogy_grad[0].isnan()
 
 
+def test_the_gradient_where_p_over_m_underflows():
+    """P_0 = 5e-324 beside Q_0 = 0.2: P_0 / M_0 is subnormal, so rel_entr takes
+    log(x) - log(y), and the gradient is finite."""
+    p = torch.tensor([5e-324, 0.5, 0.5], dtype=DOUBLE, requires_grad=True)
+    q = torch.tensor([0.2, 0.3, 0.5], dtype=DOUBLE)
+    (grad,) = torch.autograd.grad(jensenshannon(p, q) ** 2, p)
+    assert torch.isfinite(grad).all()
+
+
+def bump_gradient(theta):
+    """The page's setup: the data, a bump of half-width 1 around -2 on the midpoints of 80
+    cells of width 0.1 between -4 and 4; the model, the same bump around theta. JS and its
+    derivative with respect to theta."""
+    x = (torch.arange(80, dtype=DOUBLE) + 0.5) / 10 - 4
+    theta = torch.tensor(theta, dtype=DOUBLE, requires_grad=True)
+    js = jensenshannon(torch.relu(1 - (x + 2).abs()), torch.relu(1 - (x - theta).abs())) ** 2
+    (grad,) = torch.autograd.grad(js, theta)
+    return js.item(), grad.item()
+
+
+@pytest.mark.parametrize("theta", [0.0, 0.5, 2.0, -4.5])
+def test_the_gradient_is_zero_on_disjoint_supports(theta):
+    """No cell has mass under both: JS is ln 2 and its derivative in theta 0, up to rounding."""
+    js, grad = bump_gradient(theta)
+    assert js == pytest.approx(math.log(2), rel=1e-14)
+    assert abs(grad) < 1e-12
+
+
+@pytest.mark.parametrize("theta", [-1.9, -1.5, -1.0, -0.5, -0.1])
+def test_the_gradient_is_positive_while_the_supports_overlap(theta):
+    """Moving theta towards -2 lowers JS; gradcheck confirms autograd's number."""
+    js, grad = bump_gradient(theta)
+    assert 0 < js < math.log(2) and grad > 0.01
+    x = (torch.arange(80, dtype=DOUBLE) + 0.5) / 10 - 4
+    assert torch.autograd.gradcheck(
+        lambda t: jensenshannon(torch.relu(1 - (x + 2).abs()), torch.relu(1 - (x - t).abs())),
+        (torch.tensor(theta, dtype=DOUBLE, requires_grad=True),))
+
+
 def test_the_gradient_at_p_equals_q_is_nan_for_the_distance_and_its_square():
-    """The divergence has a minimum at p == q (gradient 0); sqrt has an infinite slope at 0,
-    so autograd computes inf * 0 terms: nan. Train on the divergence itself."""
+    """The divergence has a minimum at p == q (gradient 0); sqrt's derivative is infinite at
+    0, so autograd computes inf * 0 terms: nan. Train on the divergence itself."""
     p = torch.tensor([0.2, 0.3, 0.5], dtype=DOUBLE, requires_grad=True)
     for f in (lambda p: jensenshannon(p, p.detach()), lambda p: jensenshannon(p, p.detach()) ** 2):
         (grad,) = torch.autograd.grad(f(p), p)

@@ -231,22 +231,42 @@ print(jensenshannon(log_p.exp(), log_q.exp(), axis=-1) ** 2)  # the from-scratch
 a = torch.tensor(-800.0, dtype=torch.float64)
 print(((a.exp() + a.exp()) / 2).log(), torch.logaddexp(a, a) - math.log(2))
 #> tensor(-inf, dtype=torch.float64) tensor(-800., dtype=torch.float64)
+# Like the divergence in scipy's function, it can round slightly below 0 for nearly equal
+# inputs (float32 here): clamp at 0 before a square root.
+logits = torch.randn(1000, 10, generator=g)
+nearby = logits + 1e-4 * torch.randn(1000, 10, generator=g)
+J = js_divergence(logits.log_softmax(dim=-1), nearby.log_softmax(dim=-1))
+print(bool(J.sqrt().isnan().any()), bool(J.clamp(min=0).sqrt().isnan().any()))
+#> True False
 # --8<-- [end:js-in-pytorch]
 
 # --8<-- [start:js-masked-class]
 # A class masked out (logit -inf, log-probability -inf): F.kl_div computes
-# exp(-inf) * (-inf - log M) = 0 * -inf = nan. Probabilities with a 0 are fine.
+# exp(-inf) * (-inf - log M) = 0 * -inf = nan.
 log_p = torch.tensor([0.0, -math.inf, 0.0]).log_softmax(dim=-1)
 log_q = torch.zeros(3).log_softmax(dim=-1)
 print(log_p, js_divergence(log_p, log_q))
 #> tensor([-0.6931,    -inf, -0.6931]) tensor(nan)
-print(jensenshannon(log_p.exp(), log_q.exp()) ** 2)
+# Clamped at the most negative finite number, the class's probability is still exactly 0,
+# and F.kl_div computes 0 * (a finite number) = 0, in value and in gradient.
+lowest = torch.finfo(log_p.dtype).min
+print(js_divergence(log_p.clamp(min=lowest), log_q.clamp(min=lowest)))
 #> tensor(0.1323)
+print(jensenshannon(log_p.exp(), log_q.exp()) ** 2)  # the from-scratch one agrees
+#> tensor(0.1323)
+# At P == Q, with the same class masked in both: 0 and a zero gradient, up to rounding
+# (in float64 here, so that rounding stays far below the threshold).
+logits = torch.tensor([1.0, -math.inf, 3.0], dtype=torch.float64, requires_grad=True)
+log_q = logits.log_softmax(dim=-1).clamp(min=torch.finfo(torch.float64).min)  # the model
+J = js_divergence(log_q.detach(), log_q)  # the target, equal to the model
+(grad,) = torch.autograd.grad(J, logits)
+print(bool(J.abs() < 1e-12), bool(grad.abs().max() < 1e-12))
+#> True True
 # --8<-- [end:js-masked-class]
 
 # --8<-- [start:js-gradient-at-equality]
 # A model whose distribution already equals the target: the divergence's gradient is 0,
-# the distance's is nan (sqrt has an infinite slope at 0), and so is its square's.
+# the distance's is nan (sqrt's derivative is infinite at 0), and so is its square's.
 def gradient_at_equality(loss):
     logits = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
     log_q = logits.log_softmax(dim=-1)  # the model

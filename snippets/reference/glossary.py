@@ -147,8 +147,11 @@ TERMS = [
          (_at("Jensen–Shannon divergence", "Jensen–Shannon 散度", f"{INFO}#js-divergence"),
           _at("The Jensen–Shannon distance", "Jensen–Shannon 距离", f"{INFO}#js-distance"))),
     Term("support", _t("support", "支撑集"),
-         _t("the outcomes to which a distribution gives a positive probability",
-            "一个分布赋予正概率的那些结果"),
+         _t("the outcomes to which a distribution gives a positive probability; for a "
+            "density, the set where it is positive (strictly, the smallest closed set of "
+            "probability 1)",
+            "一个分布赋予正概率的那些结果；对概率密度而言，是密度为正的区域"
+            "（严格地说，是概率为 1 的最小闭集）"),
          (_at("Disjoint supports: no gradient", "支撑集不相交：没有梯度",
               f"{INFO}#js-disjoint-gradient"),)),
     Term("cross-entropy", _t("cross-entropy", "交叉熵"),
