@@ -103,10 +103,12 @@ def test_code_shape_sees_code_but_not_words():
 
 
 # Chinese terms the glossary retired, and the term that replaced each (one term per
-# concept: weight, class index, batch, padding, the glossary's hinge loss and CTC blank).
+# concept: weight, class index, batch, padding, the glossary's hinge loss and CTC blank,
+# the two terms of the distillation loss).
 RETIRED_TERMS = {
     "权值": "权重", "类别下标": "类别索引", "批次": "批量", "批大小": "批量大小",
     "补齐": "填充", "合页损失": "hinge 损失", "空白符": "blank", "偏置硬币": "不均匀的硬币",
+    "软目标项": "软损失项", "硬标签项": "硬损失项",
 }
 
 
@@ -300,6 +302,8 @@ def _matches(text: str, what: str, pattern: str) -> list[str]:
 # arithmetic group ((1 − p_t)^γ, y (x1 - x2)).
 _CALL = re.compile(rf"[A-Za-z0-9_.'){MASK}\]\(]$")
 _TUPLE = re.compile(r"\s*[^\s,()]*(?:\s*,\s*[^\s,()]*)+\s*")
+_SHAPE = re.compile(r"形状[为是]?\s*$")  # 形状为 (N) 的目标: a shape of one dimension
+_DIMENSION = re.compile(r"\s*[A-Za-z](?:_\w+|\d+)?\s*")
 _OPERATOR = re.compile(r"\s[-−+=×·/<>≤≥]\s")
 _BESIDE = re.compile(rf"{HAN}|{WIDE}")
 
@@ -314,7 +318,8 @@ def half_width_parentheses(text: str) -> list[str]:
             chinese = re.search(HAN, inside)
             if _CALL.search(before) or not chinese and (
                     _TUPLE.fullmatch(inside) or _OPERATOR.search(inside)
-                    or after.startswith(("^", "²"))):
+                    or after.startswith(("^", "²"))
+                    or _SHAPE.search(before) and _DIMENSION.fullmatch(inside)):
                 continue
             neighbours = before.rstrip(" *")[-1:] + after.lstrip(" *")[:1]
             if chinese or _BESIDE.search(neighbours):
@@ -323,9 +328,25 @@ def half_width_parentheses(text: str) -> list[str]:
     return found
 
 
+_SINGLE_QUOTED = re.compile(r"(?<![A-Za-z0-9])'[^'\s]+'(?![A-Za-z0-9])")
+_LINK_TEXT = re.compile(r"\[[^\]]*\]")
+
+
 def straight_quotes(text: str) -> list[str]:
-    """A straight ``"`` or a corner bracket in Chinese prose: Chinese quotes are “”."""
-    return _matches(text, "quote", r'["「」『』]')
+    """A straight ``"`` or a corner bracket in Chinese prose: Chinese quotes are “”. Also a
+    word in straight single quotes (``使用 'same' 填充``), outside headings, link texts
+    and admonition titles: there the site writes a Python literal such as ``'mean'``
+    without backticks, as the English pages do (``## KLDivLoss：'mean' 与 'batchmean'``)."""
+    found = _matches(text, "quote", r'["「」『』]')
+    for (number, line), raw in zip(enumerate(prose(text), start=1), text.split("\n"),
+                                   strict=True):
+        if (not re.search(HAN, line) or raw.lstrip().startswith("#")
+                or _ADMONITION.match(raw)):
+            continue
+        body = _LINK_TEXT.sub(lambda m: " " * len(m[0]), line)
+        found += [_finding(number, "single quotes", line, m.start(), m.end())
+                  for m in _SINGLE_QUOTED.finditer(body)]
+    return found
 
 
 def chinese_italics(text: str) -> list[str]:
@@ -343,13 +364,28 @@ def chinese_italics(text: str) -> list[str]:
 
 def half_width_punctuation(text: str) -> list[str]:
     """``,`` ``.`` ``:`` ``;`` ``?`` ``!`` right after a Chinese character, or ``,`` ``:``
-    ``;`` ``?`` ``!`` before one: a Chinese sentence takes full-width punctuation."""
-    return _matches(text, "half-width punctuation", rf"{HAN}[,.:;?!]|[,:;?!]\s*{HAN}")
+    ``;`` ``?`` ``!`` before one, or a ``.`` that ends a Chinese sentence after inline code
+    or a number (``请改用 `torch.long`.``, ``结果是 0.5.``): a Chinese sentence takes
+    full-width punctuation."""
+    return _matches(text, "half-width punctuation", rf"{HAN}[,.:;?!]|[,:;?!]\s*{HAN}"
+                    rf"|{HAN}{_MARKUP}\s*{_MARKUP}(?:{MASK}|\d+(?:\.\d+)?%?){_MARKUP}"
+                    rf"\.(?=\s|$|{HAN})")
+
+
+# inline code, or one Latin word, that does not belong to a phrase of several words
+_LATIN = "[A-Za-z0-9_.]"
+_BEFORE_SLASH = rf"(?:{MASK}|(?<!{_LATIN}\s)(?<!{_LATIN})[A-Za-z]{_LATIN}*)"
+_AFTER_SLASH = rf"(?:{MASK}|[A-Za-z]{_LATIN}*(?!{_LATIN}))(?!\s+[A-Za-z])"
 
 
 def spaced_slashes(text: str) -> list[str]:
-    """A space around ``/`` next to Chinese text: the separator is written 是/否."""
-    return _matches(text, "spaced slash", rf"(?:{HAN}|[）”])\s+/|/\s+{HAN}")
+    """A space around ``/`` next to Chinese text, or between inline code and inline code
+    or one Latin word (``Linear / `Conv1D```): the separator is written 是/否. Two
+    phrases of several words keep their spaces (``input_lengths must be of size batch_size
+    / input_lengths must be integral``), and so does a division (``logits / T``)."""
+    return _matches(text, "spaced slash", rf"(?:{HAN}|[）”])\s+/|/\s+{HAN}"
+                    rf"|{MASK}\s+/\s*{_AFTER_SLASH}|{_BEFORE_SLASH}\s+/\s*{MASK}(?!\s+[A-Za-z])"
+                    rf"|{MASK}\s*/\s+{_AFTER_SLASH}|{_BEFORE_SLASH}\s*/\s+{MASK}(?!\s+[A-Za-z])")
 
 
 def missing_spaces(text: str) -> list[str]:
@@ -369,20 +405,58 @@ def stray_spaces(text: str) -> list[str]:
     text beside it (bold markers and link brackets in between): full-width punctuation
     carries its own spacing (``使用“same”填充``, ``**何时使用**：作为``)."""
     return _matches(text, "stray space", rf"{HAN}{_MARKUP}\s+{_MARKUP}{HAN}"
-                    rf"|[^\s|]{_MARKUP}\s+{_MARKUP}{_FULL_PUNCTUATION}"
-                    rf"|{_FULL_PUNCTUATION}{_MARKUP}\s+{_MARKUP}[^\s|*\[\]]")
+                    rf"|[^\s|]{_MARKUP}\s+{_MARKUP}(?:{_FULL_PUNCTUATION}|——|……)"
+                    rf"|(?:{_FULL_PUNCTUATION}|——|……){_MARKUP}\s+{_MARKUP}[^\s|*\[\]]")
 
 
 def ellipses_and_dashes(text: str) -> list[str]:
     """Beside Chinese text, the ellipsis is …… and the dash ——; a range of numbers
-    beside Chinese text is written with ～ (0.1～0.5), not an en dash. (English in a
-    Chinese line keeps its own: ``“… but found”``, ``PMLR 9: 249–256.``)"""
+    beside Chinese text is written with ～ (0.1～0.5), not an en dash or ``~``, and a range
+    of percentages keeps both signs (15%～30%, GB/T 15835-2011). (English in a Chinese
+    line keeps its own: ``“… but found”``, ``PMLR 9: 249–256.``)"""
     marks = r"(?:\.\.\.|(?<!…)…(?!…)|(?<!—)—(?!—)|(?<!-)--(?!-))"
     side = f"(?:{HAN}|{WIDE})"
     return (_matches(text, "ellipsis or dash",
                      rf"{HAN}{marks}|{marks}{HAN}|(?:^|{side}){marks}(?:{side}|$)")
             + _matches(text, "range", rf"{HAN}\s*[\d.]+\s*–\s*\d"
-                       rf"|\d\s*–\s*[\d.]+(?:\s*[A-Za-z%°]{{1,3}})?\s*(?:{HAN}|{WIDE})"))
+                       rf"|\d\s*–\s*[\d.]+(?:\s*[A-Za-z%°]{{1,3}})?\s*(?:{HAN}|{WIDE})"
+                       r"|\d\s*~\s*[\d.]|(?<![\d.])\d+(?:\.\d+)?\s*～\s*\d+(?:\.\d+)?\s*%"))
+
+
+_EXPRESSION = r"(?:\d+(?:\.\d+)?|[A-Za-z](?:_\w+)?)"  # a number, or a one-letter symbol
+_FULL_TUPLE = re.compile(rf"\s*{_EXPRESSION}(?:\s*,\s*{_EXPRESSION})+\s*")
+_FULL_ARGUMENTS = re.compile(rf"\s*{_EXPRESSION}(?:\s*,\s*{_EXPRESSION})*\s*")
+_FULL_CALL = re.compile(r"(?:\b(?:log|ln|exp|sqrt|max|min|softmax|sigmoid|tanh)|\b[A-Za-z])$")
+
+
+def full_width_parentheses(text: str) -> list[str]:
+    """``（…）`` around an expression: a call (``log（0）``, ``f（x）``), a tuple of numbers and
+    symbols (``（N, 1）``) or a group raised to a power (``（1 − p_t）^γ``). An expression
+    keeps its half-width parentheses, ``log(0)``, ``(N, 1)``; a gloss or an aside with
+    no Chinese in it stays full-width (``Xavier（Glorot）``, ``Dice（0.3151）``)."""
+    found = []
+    for number, line in _chinese_lines(text):
+        for m in re.finditer(r"（([^（）]*)）", line):
+            inside = m[1]
+            if re.search(f"{HAN}|{WIDE}", inside):
+                continue
+            call = _FULL_CALL.search(line[:m.start()]) and _FULL_ARGUMENTS.fullmatch(inside)
+            if call or _FULL_TUPLE.fullmatch(inside) or line[m.end():].startswith(("^", "²")):
+                found.append(_finding(number, "full-width parentheses on an expression",
+                                      line, m.start(), m.end()))
+    return found
+
+
+def nested_parentheses(text: str) -> list[str]:
+    """``（…（…）…）``: full-width parentheses inside full-width parentheses, which read as
+    one aside too many; rephrase, drop the gloss, or set the aside off with ——."""
+    return _matches(text, "nested parentheses", r"（[^（）]*（[^（）]*）")
+
+
+def full_width_alphanumerics(text: str) -> list[str]:
+    """A full-width letter or digit (``第３层的ＭＬＰ``): Latin letters and digits are
+    half-width, and one space apart from Chinese."""
+    return _matches(text, "full-width letter or digit", "[０-９Ａ-Ｚａ-ｚ]+")
 
 
 def _punctuation(char: str) -> bool:
@@ -394,19 +468,25 @@ _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _CODE_SPAN = re.compile(r"(`+)((?:(?!\1).)+?)\1")
 
 
+def _lines_with_bold(text: str):
+    """``(n, line, masked)`` for each line outside fences that holds ``**``; ``masked`` is
+    the line with the content of its code spans replaced by ``x``."""
+    fenced = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if not fenced and "**" in line:
+            yield number, line, _CODE_SPAN.sub(lambda m: m[1] + "x" * len(m[2]) + m[1], line)
+
+
 def commonmark_bold(text: str) -> list[str]:
     """Bold that CommonMark (Jupyter, GitHub, the downloadable notebooks) leaves as
     literal ``**``: a closing ``**`` right after punctuation and right before a letter
     (``**原因：**二分类``), or an opening one the other way round (``的**“void”**像素``).
     Python-Markdown renders both, so only this check sees them; the fix is to keep the
     punctuation outside the bold (``**原因**：二分类``)."""
-    found, fenced = [], False
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced or "**" not in line:
-            continue
-        masked = _CODE_SPAN.sub(lambda m: m[1] + "x" * len(m[2]) + m[1], line)
+    found = []
+    for number, line, masked in _lines_with_bold(text):
         for m in _BOLD.finditer(masked):
             before = masked[m.start() - 1] if m.start() else ""
             after = masked[m.end()] if m.end() < len(masked) else ""
@@ -421,9 +501,21 @@ def commonmark_bold(text: str) -> list[str]:
     return found
 
 
-TYPOGRAPHY = (half_width_parentheses, straight_quotes, chinese_italics,
-              half_width_punctuation, spaced_slashes, missing_spaces,
-              stray_spaces, ellipses_and_dashes, commonmark_bold)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n])+?\$")
+
+
+def bold_in_formulas(text: str) -> list[str]:
+    """``**`` inside an inline formula (``**因子 $T^2**$``): KaTeX draws the asterisks and
+    the bold never closes where it was meant to; the fix is ``**因子 $T^2$**``."""
+    return [_finding(number, "bold inside a formula", line, m.start(), m.end())
+            for number, line, masked in _lines_with_bold(text)
+            for m in _INLINE_MATH.finditer(masked) if "**" in m[0]]
+
+
+TYPOGRAPHY = (half_width_parentheses, full_width_parentheses, nested_parentheses,
+              straight_quotes, chinese_italics, half_width_punctuation, spaced_slashes,
+              missing_spaces, full_width_alphanumerics, stray_spaces, ellipses_and_dashes,
+              commonmark_bold, bold_in_formulas)
 
 
 def typography(text: str) -> list[str]:
@@ -497,17 +589,49 @@ def test_half_width_parentheses_finds_a_gloss_and_leaves_expressions_alone():
         "line 5: half-width parentheses: **残差流** (residual stream) 上"]
     assert half_width_parentheses(
         "计算 log(0) 时\n层归一化为 (1, 0)，形状为 (N,) 的目标\n乘以 (1 − p_t)^γ 的\n"
-        "或 y (x1 - x2)\n间隔（margin）\nThe loss (reduction) only\n`f (x)` 和 $g (x)$\n") == []
-    assert _lines(half_width_parentheses("见 (总和 / 个数)\n见 (甲, 乙)\n")) == [1, 2]
+        "或 y (x1 - x2)\n间隔（margin）\nThe loss (reduction) only\n`f (x)` 和 $g (x)$\n"
+        "形状为 (N) 的目标\n形状 (C) 的权重，形状是 (d_1) 的\n") == []
+    assert _lines(half_width_parentheses("见 (总和 / 个数)\n见 (甲, 乙)\n温度 (T) 下\n"
+                                         "形状为 (DDP) 的\n")) == [1, 2, 3, 4]
+
+
+def test_full_width_parentheses_finds_an_expression_and_leaves_glosses_alone():
+    assert _lines(full_width_parentheses(
+        "计算 log（0）时\n形状为（N, 1）的\n乘以（1 − p_t）^γ 的\n即 f（x）\n")) == [1, 2, 3, 4]
+    assert full_width_parentheses(
+        "Xavier（Glorot）初始化\n是 Dice（0.3151）；\nMartens（2010），它\n间隔（margin）\n"
+        "再除以 8（1.473）\n即（0.0284 = 0.1137 / 4）\nHuber（δ = 2）的\n"
+        "展平成（size(0)，其余维度）\n层归一化为 (1, 0)\n") == []
+
+
+def test_nested_parentheses_finds_a_parenthesis_inside_another():
+    assert _lines(nested_parentheses(
+        "同类别（即假阴性（false negative），很常见）\n（见[有监督对比损失（SupCon）](#supcon)）\n"
+        "（见 [SupCon](#supcon)）和（另一个）\n（log(0) 时）\n")) == [1, 2]
+
+
+def test_full_width_alphanumerics_finds_wide_letters_and_digits():
+    assert _lines(full_width_alphanumerics("第３层的ＭＬＰ\n第 3 层的 MLP（见上文）\n")) == [1, 1]
 
 
 def test_straight_quotes_finds_straight_and_corner_quotes():
     assert _lines(straight_quotes('报错是 "Expected"。\n简体用「引号」\n“对的”\n`"a"` 中文\n'
                                   '!!! failure "常见陷阱"\nEnglish "only"\n')) == [1, 1, 2, 2]
+    assert _lines(straight_quotes("使用 'same' 填充\n默认的 'mean' 结果\n")) == [1, 2]
+    # a Python literal in a heading, a link's text or an admonition title, as in English;
+    # apostrophes; code
+    assert straight_quotes("## KLDivLoss：'mean' 与 'batchmean' {#kl-mean}\n"
+                           "见 [KL 的 'mean'](#kl-mean)。\n"
+                           "!!! failure \"常见陷阱：用了 reduction='mean'\"\n"
+                           "PyTorch's 中文，don't 和 it's\n`'same'` 填充\n") == []
 
 
 def test_chinese_italics_finds_italic_chinese_and_leaves_bold_and_english_alone():
     assert _lines(chinese_italics("让*学生*网络\n用 _下划线_ 强调\n***粗斜体***\n")) == [1, 2, 3]
+    # Two bare wildcards on a line open and close emphasis in Python-Markdown and in
+    # CommonMark alike (所有 nn.Conv<em>d 和 nn.Lazy</em> 模块): write them as code.
+    assert _lines(chinese_italics("所有 nn.Conv*d 和 nn.Lazy* 模块\n所有 `nn.Conv*d` 和 "
+                                  "`nn.Lazy*` 模块\n所有 nn.Conv*d 模块\n")) == [1]
     assert chinese_italics("**粗体**和**加粗**\n论文 *Deep Residual Learning*\n"
                            "snake_case 的 a_b_c\n- 列表\n$a * b$ 与 `*中文*`\n") == []
 
@@ -515,12 +639,21 @@ def test_chinese_italics_finds_italic_chinese_and_leaves_bold_and_english_alone(
 def test_half_width_punctuation_finds_a_latin_comma_in_a_chinese_sentence():
     assert _lines(half_width_punctuation(
         "损失,以及\n原因: 它\n`a`, 以及\n是吗?\n结束.\n")) == [1, 2, 3, 4, 5]
-    assert half_width_punctuation("中文 e.g. a, b: c\n5. 列表项\n调用 `f(a, b)` 时\n") == []
+    assert _lines(half_width_punctuation(
+        "请改用 `torch.long`.\n结果是 0.5.\n占 **41%**. 其余\n是 `a`.然后\n")) == [1, 2, 3, 4]
+    assert half_width_punctuation("中文 e.g. a, b: c\n5. 列表项\n调用 `f(a, b)` 时\n"
+                                  "引用 PMLR 9: 249–256.\n见 torch 2.13.\n是 0.5。\n") == []
 
 
 def test_spaced_slashes_finds_a_space_around_a_chinese_slash():
     assert _lines(spaced_slashes("过拟合 / 欠拟合\n（fan_in）/ 输出\n是/否\n0/1 目标\n"
                                  "`'mean'`/`'sum'`\n$a / b$ 中\n")) == [1, 2]
+    assert _lines(spaced_slashes("每个 Linear / `Conv1D` 的\n用 `'mean'` / `'sum'` 时\n"
+                                 "用 `a`/ b 时\n")) == [1, 2, 3]
+    # two phrases of several words keep their spaces; a division between Latin words
+    assert spaced_slashes("中文 size batch_size / input_lengths must be integral\n"
+                          "报 `a` called twice / `options` ignored 时\n除以 logits / T 的\n"
+                          "报 `x` must be / `y` must not 时\n") == []
 
 
 def test_missing_spaces_finds_chinese_touching_latin():
@@ -532,18 +665,18 @@ def test_missing_spaces_finds_chinese_touching_latin():
 def test_stray_spaces_finds_spaces_beside_full_width_punctuation():
     assert _lines(stray_spaces(
         "使用 “same” 填充\niPhone ，好\n**何时使用：** 作为\n[共享（tying）](a.md) 让\n"
-        "如 多标签\n**模型** 没有\n")) == [1, 1, 2, 3, 4, 5, 6]
+        "如 多标签\n**模型** 没有\n生成器 —— 数据\n等等 ……\n")) == [1, 1, 2, 3, 4, 5, 6, 7, 8]
     assert stray_spaces("| 是 | 否 |\n- “引号”开头\n使用“same”填充，iPhone，好\n"
                         "## 标题？ {#id}\n报错“the users’ data”\n") == []
 
 
 def test_ellipses_and_dashes_finds_latin_marks_and_en_dash_ranges():
     assert _lines(ellipses_and_dashes(
-        "等等...\n然后…\n生成器—数据\n提升 0.2–0.3% 的\n第 2–4 阶段\n约 12–15 s，")) == [
-        1, 2, 3, 4, 5, 6]
+        "等等...\n然后…\n生成器—数据\n提升 0.2–0.3% 的\n第 2–4 阶段\n约 12–15 s，\n"
+        "取 0.1~0.5 之间\n提升 0.2～0.3% 的\n")) == [1, 2, 3, 4, 5, 6, 7, 8]
     assert ellipses_and_dashes("等等……\n生成器——数据\n报的是“… but found”\n"
                                "Kullback–Leibler 散度\n0.1～0.5 之间\n0-1 损失\n"
-                               "引用 PMLR 9: 249–256.\n") == []
+                               "引用 PMLR 9: 249–256.\n提升 0.2%～0.3% 的\n约 ~5 s 的\n") == []
 
 
 ADMONITION_TITLE = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s+[\w-]+\s+"(.*)"\s*$', re.M)
@@ -569,8 +702,15 @@ def test_commonmark_bold_finds_bold_that_jupyter_and_github_leave_open():
         "见**元设备（meta）**上\n```\n**代码：**里\n```\n`**x：**y` 代码\n")) == [1, 2, 5]
 
 
+def test_bold_in_formulas_finds_bold_markers_inside_a_formula():
+    assert _lines(bold_in_formulas(
+        "- **因子 $T^2**$。\n- **因子 $T^2$**。\n`$a**b$` 与 **粗**\n$a * b$ 与 **粗**\n"
+        "```\n**x $y**$\n```\n")) == [1]
+
+
 def test_english_bold_closes_in_commonmark_too():
     """The English pages become notebooks as well (hooks/page_notebooks.py)."""
     found = {str(p): hits for p in EN_PAGES
-             if (hits := commonmark_bold((DOCS / p).read_text(encoding="utf-8")))}
+             if (hits := commonmark_bold(text := (DOCS / p).read_text(encoding="utf-8"))
+                 + bold_in_formulas(text))}
     assert found == {}

@@ -203,6 +203,13 @@ TERMS = [
          (_at("Finder", "对照表", "finder.md#distillation"),
           _at("KLDivLoss", "KLDivLoss", f"{DISTRIBUTIONS}#kldivloss"),
           _at("Knowledge distillation", "知识蒸馏", "../beyond/distillation.md#hinton-loss"))),
+    Term("soft-hard-term", _t("soft / hard term (distillation)", "软损失项/硬损失项（知识蒸馏）"),
+         _t("the KL divergence between the teacher's and the student's softmax at temperature "
+            "T / the cross-entropy with the label at T = 1",
+            "温度 T 下教师与学生 softmax 之间的 KL 散度/与标签的交叉熵（T = 1）"),
+         (_at("The Hinton loss", "Hinton 蒸馏损失", "../beyond/distillation.md#hinton-loss"),
+          _at("Mixing soft and hard targets", "软目标与硬目标的混合",
+              "../beyond/distillation.md#mixing"))),
     Term("temperature", _t("temperature", "温度"),
          _t("the T in softmax(z / T): above 1 it flattens the distribution, below 1 it "
             "sharpens it (distillation, contrastive losses)",
