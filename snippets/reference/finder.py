@@ -456,12 +456,12 @@ ROWS = [
                                     "teacher's entropy, same gradient",
                                     "使用概率目标：与 KL 只差教师分布的熵，梯度相同")),
             ("distillation_loss", _t("Hinton's mix of the soft and the hard term, with T²",
-                                     "Hinton 的软项与硬项混合，含 T²")),
+                                     "Hinton 的软损失项与硬损失项混合，含 T²")),
         ),
         options=_t("`reduction='batchmean'` (not the default 'mean'), `log_target`; "
                    "multiply by T² to keep the gradient on the scale of the hard-label loss "
                    "([the recipe](../losses/distributions.md#knowledge-distillation))",
-                   "`reduction='batchmean'`（不要用默认的 'mean'）、`log_target`；结果乘以 T²，"
+                   "`reduction='batchmean'`（不要用默认的 `'mean'`）、`log_target`；结果乘以 T²，"
                    "让梯度与硬标签损失保持同一量级"
                    "（[完整做法](../losses/distributions.md#knowledge-distillation)）"),
         example=distillation,
